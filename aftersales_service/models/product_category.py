@@ -1,0 +1,5 @@
+from odoo import models
+
+
+class ProductCategory(models.Model):
+    _inherit = "product.category"

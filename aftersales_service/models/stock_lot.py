@@ -1,0 +1,5 @@
+from odoo import models
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"

@@ -1,0 +1,5 @@
+from odoo import models
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"

@@ -1,0 +1,2 @@
+from . import aftersales_warranty_golive
+from . import aftersales_claim_decision
