@@ -12,7 +12,10 @@ class RepairOrder(models.Model):
         "aftersales.labor.line", "repair_id", string="Labour", copy=True
     )
     aftersales_parts_picking_ids = fields.One2many(
-        "stock.picking", "aftersales_repair_id", string="Parts and Unit Transfers"
+        "stock.picking",
+        "aftersales_repair_id",
+        string="Parts Transfers",
+        domain=[("aftersales_purpose", "in", ("parts_issue", "parts_return"))],
     )
 
     def action_aftersales_issue_parts(self):

@@ -16,3 +16,16 @@ class StockPicking(models.Model):
         copy=False,
         help="The service order this picking brings a unit or parts in for, or back from.",
     )
+    aftersales_purpose = fields.Selection(
+        [
+            ("intake", "Unit Intake"),
+            ("unit_return", "Unit Return to Customer"),
+            ("parts_issue", "Parts Issue"),
+            ("parts_return", "Unused Parts Return"),
+            ("replacement", "Replacement Delivery"),
+            ("claim_return", "Claim Return"),
+        ],
+        string="After-Sales Purpose",
+        copy=False,
+        index="btree_not_null",
+    )
