@@ -4,7 +4,7 @@ Everything is built in ``setUpClass`` inside the test transaction, on the curren
 (given the generic chart of accounts when it has none), so tests need no demo data.
 """
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 
