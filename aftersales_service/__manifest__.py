@@ -24,6 +24,7 @@
         "data/ir_sequence_data.xml",
         "data/aftersales_legal_rule_data.xml",
         "data/ir_cron_data.xml",
+        "data/aftersales_warranty_cron.xml",
         "data/mail_alias_data.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_warranty_term_views.xml",
@@ -39,6 +40,7 @@
         "report/aftersales_parts_report_views.xml",
         "report/aftersales_repair_cost_report_views.xml",
         "wizards/aftersales_warranty_golive_views.xml",
+        "wizards/aftersales_warranty_transfer_views.xml",
         "wizards/aftersales_claim_decision_views.xml",
     ],
     "demo": [

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
 
 
 class AftersalesLaborLine(models.Model):
@@ -7,13 +9,181 @@ class AftersalesLaborLine(models.Model):
     _order = "repair_id, sequence, id"
     _check_company_auto = True
 
+    # Order and technician
     sequence = fields.Integer(default=10)
     repair_id = fields.Many2one(
-        "repair.order", required=True, ondelete="cascade", index=True, check_company=True
+        "repair.order",
+        string="Service Order",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
     company_id = fields.Many2one(related="repair_id.company_id", store=True, index=True)
-    user_id = fields.Many2one("res.users", string="Technician", default=lambda self: self.env.user)
-    product_id = fields.Many2one(
-        "product.product", string="Service", domain=[("type", "=", "service")], required=True
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    partner_id = fields.Many2one(related="repair_id.partner_id", string="Customer", store=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Technician",
+        default=lambda self: self.env.user,
+        index=True,
+        domain="[('share', '=', False)]",
     )
+    date = fields.Date(default=fields.Date.context_today, required=True, index=True)
+
+    # Work
+    product_id = fields.Many2one(
+        "product.product",
+        string="Service",
+        domain="[('type', '=', 'service'), "
+        "'|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+        required=True,
+        check_company=True,
+    )
+    name = fields.Char(string="Description")
     hours = fields.Float(digits="Product Unit of Measure", default=1.0)
+    unit_cost = fields.Monetary(
+        string="Cost per Hour",
+        compute="_compute_from_product",
+        store=True,
+        readonly=False,
+    )
+    price_unit = fields.Monetary(
+        string="Price per Hour",
+        compute="_compute_from_product",
+        store=True,
+        readonly=False,
+    )
+
+    # Coverage (percent the company pays)
+    coverage = fields.Float(
+        string="Coverage (%)",
+        compute="_compute_coverage",
+        store=True,
+        readonly=False,
+        precompute=True,
+        digits=(5, 2),
+    )
+    coverage_reason = fields.Char(
+        string="Coverage Override Reason",
+        help="Why a manager changed this line's coverage from the order's labour coverage.",
+    )
+
+    # Amounts (company currency)
+    cost_amount = fields.Monetary(string="Cost", compute="_compute_amounts", store=True)
+    price_amount = fields.Monetary(string="Price", compute="_compute_amounts", store=True)
+    billable_amount = fields.Monetary(
+        string="Customer Share", compute="_compute_amounts", store=True
+    )
+    warranty_amount = fields.Monetary(
+        string="Warranty Share", compute="_compute_amounts", store=True
+    )
+
+    _sql_constraints = [  # noqa: RUF012
+        ("hours_positive", "CHECK(hours >= 0)", "Labour hours cannot be negative."),
+        (
+            "coverage_range",
+            "CHECK(coverage >= 0 AND coverage <= 100)",
+            "Labour coverage must be between 0 and 100 %.",
+        ),
+    ]
+
+    @api.depends("product_id", "company_id")
+    def _compute_from_product(self):
+        for line in self:
+            product = line.product_id.with_company(line.company_id or self.env.company)
+            line.unit_cost = product.standard_price
+            line.price_unit = product.lst_price
+
+    @api.depends("repair_id.aftersales_labor_coverage")
+    def _compute_coverage(self):
+        for line in self:
+            line.coverage = line.repair_id.aftersales_labor_coverage
+
+    @api.depends("hours", "unit_cost", "price_unit", "coverage")
+    def _compute_amounts(self):
+        for line in self:
+            share = line.coverage / 100.0
+            line.cost_amount = line.hours * line.unit_cost
+            line.price_amount = line.hours * line.price_unit
+            line.billable_amount = line.price_amount * (1.0 - share)
+            line.warranty_amount = line.cost_amount * share
+
+    @api.constrains("hours", "coverage", "unit_cost", "price_unit")
+    def _check_values(self):
+        for line in self:
+            if line.hours < 0:
+                raise ValidationError(self.env._("Labour hours cannot be negative."))
+            if not 0.0 <= line.coverage <= 100.0:
+                raise ValidationError(self.env._("Labour coverage must be between 0 and 100 %."))
+            if line.unit_cost < 0 or line.price_unit < 0:
+                raise ValidationError(self.env._("Labour cost and price cannot be negative."))
+
+    def _aftersales_invoice_label(self):
+        self.ensure_one()
+        label = self.name or self.product_id.display_name
+        if self.user_id:
+            label = f"{label} ({self.user_id.name})"
+        return label
+
+    # Coverage overrides and locking
+
+    def _check_coverage_override(self, coverage, reason):
+        """A line's coverage differing from its order's needs a manager and a reason."""
+        self.env["repair.order"]._aftersales_check_override_rights(reason)
+        for line in self:
+            line.repair_id.message_post(
+                body=self.env._(
+                    "Labour coverage of %(line)s set to %(coverage)s %%: %(reason)s",
+                    line=line._aftersales_invoice_label(),
+                    coverage=coverage,
+                    reason=reason,
+                )
+            )
+
+    def _check_order_open(self):
+        if self.repair_id.filtered("aftersales_invoiced"):
+            raise UserError(self.env._("The labour of an invoiced service order cannot change."))
+        if self.repair_id.filtered(lambda o: o.state == "cancel"):
+            raise UserError(self.env._("The labour of a cancelled service order cannot change."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # Lines created through the order's form may skip the compute: default here.
+            if vals.get("product_id") and ("unit_cost" not in vals or "price_unit" not in vals):
+                repair = self.env["repair.order"].browse(vals.get("repair_id"))
+                product = (
+                    self.env["product.product"]
+                    .browse(vals["product_id"])
+                    .with_company(repair.company_id or self.env.company)
+                )
+                vals.setdefault("unit_cost", product.standard_price)
+                vals.setdefault("price_unit", product.lst_price)
+        lines = super().create(vals_list)
+        lines._check_order_open()
+        for line, vals in zip(lines, vals_list, strict=True):
+            if "coverage" in vals and float_compare(
+                line.coverage, line.repair_id.aftersales_labor_coverage, precision_digits=2
+            ):
+                line._check_coverage_override(line.coverage, vals.get("coverage_reason"))
+        return lines
+
+    def write(self, vals):
+        self._check_order_open()
+        if "coverage" in vals:
+            changed = self.filtered(
+                lambda line: float_compare(
+                    line.coverage, vals["coverage"] or 0.0, precision_digits=2
+                )
+            )
+            if changed:
+                changed._check_coverage_override(vals["coverage"], vals.get("coverage_reason"))
+        res = super().write(vals)
+        if "repair_id" in vals:
+            self._check_order_open()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        self._check_order_open()

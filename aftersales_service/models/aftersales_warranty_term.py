@@ -50,7 +50,11 @@ class AftersalesWarrantyTerm(models.Model):
         default="year",
     )
     start_basis = fields.Selection(
-        [("delivery", "Delivery Date"), ("invoice", "Invoice Date"), ("installation", "Installation Date")],
+        [
+            ("delivery", "Delivery Date"),
+            ("invoice", "Invoice Date"),
+            ("installation", "Installation Date"),
+        ],
         required=True,
         default="delivery",
         help="Delivery: the day the unit left to the customer. Invoice: the date of the posted "
@@ -61,7 +65,7 @@ class AftersalesWarrantyTerm(models.Model):
     extension_start = fields.Selection(
         [("after_base", "After the Base Warranties"), ("basis", "On the Start Basis")],
         default="after_base",
-        help="Extended terms only: start the day after the latest base layer of the serial "
+        help="Extended terms only: start the day after the latest legal or manufacturer layer "
         "ends (an extension extends), or on the start basis like any other term.",
     )
     extend_by_downtime = fields.Boolean(
@@ -95,7 +99,6 @@ class AftersalesWarrantyTerm(models.Model):
     )
     extension_product_id = fields.Many2one(
         "product.product",
-        string="Extension Product",
         index="btree_not_null",
         check_company=True,
         domain="[('type', '=', 'service')]",
@@ -104,33 +107,53 @@ class AftersalesWarrantyTerm(models.Model):
     )
     warranty_count = fields.Integer(compute="_compute_warranty_count", string="Warranties")
 
-    _sql_constraints = [
-        ("duration_positive", "CHECK(duration > 0)", "The duration of a warranty term must be positive."),
+    _sql_constraints = [  # noqa: RUF012
+        (
+            "duration_positive",
+            "CHECK(duration > 0)",
+            "The duration of a warranty term must be positive.",
+        ),
         (
             "coverage_range",
-            "CHECK(parts_coverage BETWEEN 0 AND 100 AND labor_coverage BETWEEN 0 AND 100 "
-            "AND logistics_coverage BETWEEN 0 AND 100)",
+            (
+                "CHECK(parts_coverage BETWEEN 0 AND 100 AND labor_coverage BETWEEN 0 AND 100 "
+                "AND logistics_coverage BETWEEN 0 AND 100)"
+            ),
             "Coverage is a percentage between 0 and 100.",
         ),
     ]
 
-    @api.constrains("duration", "parts_coverage", "labor_coverage", "logistics_coverage")
-    def _check_duration_coverage(self):
-        # Same rules as the SQL constraints, raised before the flush with a readable message.
-        for term in self:
-            if term.duration <= 0:
+    @api.model
+    def _check_term_values(self, vals, name=None):
+        """Duration and coverage rules, checked on the values before anything is written.
+
+        The SQL constraints guarantee the same in the database; this gives the readable error.
+        """
+        name = vals.get("name") or name or ""
+        if "duration" in vals and (vals["duration"] or 0) <= 0:
+            raise ValidationError(
+                self.env._("The duration of the warranty term '%s' must be positive.", name)
+            )
+        for field in ("parts_coverage", "labor_coverage", "logistics_coverage"):
+            if field in vals and not 0.0 <= (vals[field] or 0.0) <= 100.0:
                 raise ValidationError(
-                    self.env._("The duration of the warranty term '%s' must be positive.", term.name)
-                )
-            for field in ("parts_coverage", "labor_coverage", "logistics_coverage"):
-                if not 0.0 <= term[field] <= 100.0:
-                    raise ValidationError(
-                        self.env._(
-                            "%(field)s of the warranty term '%(term)s' must be between 0 and 100.",
-                            field=term._fields[field].get_description(self.env)["string"],
-                            term=term.name,
-                        )
+                    self.env._(
+                        "%(field)s of the warranty term '%(term)s' must be between 0 and 100.",
+                        field=self._fields[field].get_description(self.env)["string"],
+                        term=name,
                     )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_term_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        for term in self:
+            self._check_term_values(vals, term.name)
+        return super().write(vals)
 
     @api.constrains("kind", "extension_product_id")
     def _check_extension_product(self):
@@ -138,7 +161,8 @@ class AftersalesWarrantyTerm(models.Model):
             if term.kind == "extended" and not term.extension_product_id:
                 raise ValidationError(
                     self.env._(
-                        "The extended warranty term '%s' needs the service product whose sale adds it.",
+                        "The extended warranty term '%s' needs the service product whose sale "
+                        "adds it.",
                         term.name,
                     )
                 )
@@ -191,14 +215,27 @@ class AftersalesWarrantyTerm(models.Model):
         for product in products:
             categ_ids = set(categ_ids_by_product[product])
             result[product] = terms.filtered(
-                lambda t, p=product, c=categ_ids: p.product_tmpl_id in t.product_tmpl_ids
-                or c.intersection(t.categ_ids.ids)
+                lambda t, p=product, c=categ_ids: (
+                    p.product_tmpl_id in t.product_tmpl_ids or c.intersection(t.categ_ids.ids)
+                )
             )
         return result
 
+    def _applies_to_product(self, product):
+        """Whether this term's scope covers ``product`` (an empty scope covers every product)."""
+        self.ensure_one()
+        if not self.product_tmpl_ids and not self.categ_ids:
+            return True
+        if product.product_tmpl_id in self.product_tmpl_ids:
+            return True
+        categ_ids = {int(c) for c in (product.categ_id.parent_path or "").split("/") if c}
+        return bool(categ_ids.intersection(self.categ_ids.ids))
+
     def action_view_warranties(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_warranty_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.aftersales_warranty_action"
+        )
         action["domain"] = [("term_id", "=", self.id)]
         action["context"] = {"search_default_filter_not_void": 1}
         return action

@@ -10,3 +10,8 @@ class ResConfigSettings(models.TransientModel):
     aftersales_warranty_expense_account_id = fields.Many2one(
         related="company_id.aftersales_warranty_expense_account_id", readonly=False
     )
+
+    # --- Service orders ---
+    aftersales_service_cost_account_id = fields.Many2one(
+        related="company_id.aftersales_service_cost_account_id", readonly=False
+    )

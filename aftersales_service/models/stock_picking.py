@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class StockPicking(models.Model):
@@ -29,3 +29,48 @@ class StockPicking(models.Model):
         copy=False,
         index="btree_not_null",
     )
+
+
+def _aftersales_due_depends(model):
+    """Follow the claim's resolution deadline when the claims feature provides it."""
+    claim_fields = model.env["aftersales.claim"]._fields
+    if "date_resolution_due" in claim_fields and "aftersales_claim_id" in model.env[
+        "repair.order"
+    ]._fields:
+        return ["aftersales_repair_id.aftersales_claim_id.date_resolution_due"]
+    return ["aftersales_repair_id"]
+
+
+class StockPickingParts(models.Model):
+    _inherit = "stock.picking"
+
+    # --- Parts issuing ---
+    aftersales_date_due = fields.Date(
+        string="Claim Due",
+        compute="_compute_aftersales_date_due",
+        store=True,
+        index="btree_not_null",
+        help="Resolution deadline of the claim behind the service order: the urgency of "
+        "issuing its parts.",
+    )
+
+    @api.depends(_aftersales_due_depends)
+    def _compute_aftersales_date_due(self):
+        for picking in self:
+            claim = picking.aftersales_repair_id.aftersales_claim_id
+            picking.aftersales_date_due = (
+                claim["date_resolution_due"]
+                if claim and "date_resolution_due" in claim._fields
+                else False
+            )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        if default and default.get("backorder_id"):
+            # A backorder still serves the same service order for the same purpose.
+            for picking, vals in zip(self, vals_list, strict=True):
+                if picking.aftersales_purpose:
+                    vals.setdefault("aftersales_repair_id", picking.aftersales_repair_id.id)
+                    vals.setdefault("aftersales_purpose", picking.aftersales_purpose)
+                    vals.setdefault("aftersales_claim_id", picking.aftersales_claim_id.id)
+        return vals_list

@@ -1,9 +1,173 @@
-from odoo import models
+from odoo import _, api, fields, models
 
 
 class StockWarehouse(models.Model):
+    """Give every warehouse a workshop and the operation types that feed it.
+
+    The workshop location and the parts issue/return types are created through the host's
+    warehouse hooks (``_get_locations_values``, ``_get_picking_type_create_values``...), the way
+    ``repair`` adds its repair operation type, so new warehouses get them on creation and the
+    host's own "create what is missing" logic keeps them in place.
+    """
+
     _inherit = "stock.warehouse"
 
+    # Parts issuing
+    aftersales_workshop_location_id = fields.Many2one(
+        "stock.location",
+        string="Workshop Location",
+        check_company=True,
+        copy=False,
+        domain="[('usage', '=', 'internal')]",
+        help="Where issued spare parts wait for the technicians; service orders consume them "
+        "from here when the company issues parts through the warehouse.",
+    )
+    aftersales_parts_issue_type_id = fields.Many2one(
+        "stock.picking.type",
+        string="Parts Issue Type",
+        check_company=True,
+        copy=False,
+        help="Internal transfers from stock to the workshop for service orders.",
+    )
+    aftersales_parts_return_type_id = fields.Many2one(
+        "stock.picking.type",
+        string="Parts Return Type",
+        check_company=True,
+        copy=False,
+        help="Internal transfers bringing unused parts back from the workshop to stock.",
+    )
+
+    # Host hooks ---------------------------------------------------------------------------
+
+    def _get_locations_values(self, vals, code=False):
+        values = super()._get_locations_values(vals, code=code)
+        code = (vals.get("code") or code or "").replace(" ", "").upper()
+        company_id = vals.get("company_id", self.default_get(["company_id"])["company_id"])
+        values["aftersales_workshop_location_id"] = {
+            "name": _("Workshop"),
+            "active": True,
+            "usage": "internal",
+            "barcode": self._valid_barcode(code + "WORKSHOP", company_id),
+        }
+        return values
+
+    def _get_sequence_values(self, name=False, code=False):
+        values = super()._get_sequence_values(name=name, code=code)
+        name = name or self.name
+        code = code or self.code
+        values.update(
+            {
+                "aftersales_parts_issue_type_id": {
+                    "name": _("%(name)s Sequence parts issue", name=name),
+                    "prefix": code
+                    + "/"
+                    + (self.aftersales_parts_issue_type_id.sequence_code or "PI")
+                    + "/",
+                    "padding": 5,
+                    "company_id": self.company_id.id,
+                },
+                "aftersales_parts_return_type_id": {
+                    "name": _("%(name)s Sequence parts return", name=name),
+                    "prefix": code
+                    + "/"
+                    + (self.aftersales_parts_return_type_id.sequence_code or "PR")
+                    + "/",
+                    "padding": 5,
+                    "company_id": self.company_id.id,
+                },
+            }
+        )
+        return values
+
+    def _get_picking_type_create_values(self, max_sequence):
+        data, next_sequence = super()._get_picking_type_create_values(max_sequence)
+        common = {
+            "code": "internal",
+            "company_id": self.company_id.id,
+            "use_create_lots": False,
+            "use_existing_lots": True,
+            "reservation_method": "at_confirm",
+            "show_operations": True,
+        }
+        data.update(
+            {
+                "aftersales_parts_issue_type_id": dict(
+                    common,
+                    name=_("Parts Issue"),
+                    default_location_src_id=self.lot_stock_id.id,
+                    default_location_dest_id=self.aftersales_workshop_location_id.id,
+                    sequence=next_sequence + 1,
+                    sequence_code="PI",
+                ),
+                "aftersales_parts_return_type_id": dict(
+                    common,
+                    name=_("Parts Return"),
+                    default_location_src_id=self.aftersales_workshop_location_id.id,
+                    default_location_dest_id=self.lot_stock_id.id,
+                    sequence=next_sequence + 2,
+                    sequence_code="PR",
+                ),
+            }
+        )
+        return data, next_sequence + 3
+
+    def _get_picking_type_update_values(self):
+        data = super()._get_picking_type_update_values()
+        code = self.code.replace(" ", "").upper()
+        data.update(
+            {
+                "aftersales_parts_issue_type_id": {
+                    "active": self.active,
+                    "barcode": code + "PI",
+                    "default_location_src_id": self.lot_stock_id.id,
+                    "default_location_dest_id": self.aftersales_workshop_location_id.id,
+                },
+                "aftersales_parts_return_type_id": {
+                    "active": self.active,
+                    "barcode": code + "PR",
+                    "default_location_src_id": self.aftersales_workshop_location_id.id,
+                    "default_location_dest_id": self.lot_stock_id.id,
+                },
+            }
+        )
+        return data
+
+    def _create_or_update_sequences_and_picking_types(self):
+        created = super()._create_or_update_sequences_and_picking_types()
+        issue_type = self.env["stock.picking.type"].browse(
+            created.get("aftersales_parts_issue_type_id") or self.aftersales_parts_issue_type_id.id
+        )
+        return_type = created.get("aftersales_parts_return_type_id") or (
+            self.aftersales_parts_return_type_id.id
+        )
+        if issue_type and return_type and issue_type.return_picking_type_id.id != return_type:
+            # The host's return wizard on an issue then proposes the parts return type.
+            issue_type.return_picking_type_id = return_type
+        return created
+
+    # Set-up --------------------------------------------------------------------------------
+
     def _aftersales_setup_workshop(self):
-        """Create the workshop location and the parts-issue operation type where missing."""
+        """Create the workshop location and the parts issue/return types where missing.
+
+        Called on install for warehouses that existed before; safe to call again (it only
+        fills gaps, through the same host hooks a new warehouse goes through).
+        """
+        for warehouse in self.with_context(active_test=False):
+            warehouse._create_missing_locations({})
+            if not (
+                warehouse.aftersales_parts_issue_type_id
+                and warehouse.aftersales_parts_return_type_id
+            ):
+                created = warehouse._create_or_update_sequences_and_picking_types()
+                if created:
+                    warehouse.write(created)
         return True
+
+    @api.model
+    def _aftersales_workshop_by_location(self):
+        """{workshop location id: warehouse} for every warehouse (one query, cached per call)."""
+        warehouses = self.with_context(active_test=False).search(
+            [("aftersales_workshop_location_id", "!=", False)]
+        )
+        return {wh.aftersales_workshop_location_id.id: wh for wh in warehouses}

@@ -211,3 +211,43 @@ class AftersalesCommon(TransactionCase):
         picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         cls._deliver(picking, lots=lots)
         return order, lots
+
+    # --- Warranty builders ---
+
+    @classmethod
+    def _create_warranty_term(cls, name="Legal Guarantee 2 Years", **vals):
+        """Warranty term: legal, 2 years, full coverage, on ``product_unit`` unless told."""
+        values = {
+            "name": name,
+            "kind": "legal",
+            "duration": 2,
+            "duration_unit": "year",
+            "parts_coverage": 100.0,
+            "labor_coverage": 100.0,
+            "logistics_coverage": 100.0,
+            "product_tmpl_ids": [Command.link(cls.product_unit.product_tmpl_id.id)],
+        }
+        values.update(vals)
+        return cls.env["aftersales.warranty.term"].create(values)
+
+    # --- Claims ---
+
+    @classmethod
+    def _create_claim(cls, partner, lot=None, request="repair", **vals):
+        """A claim as the front desk registers it (sale order and product from the serial)."""
+        return cls.env["aftersales.claim"].create(
+            {
+                "partner_id": partner.id,
+                "lot_id": lot.id if lot else False,
+                "request": request,
+                "channel": "counter",
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _invoice(cls, order):
+        """Invoice what was delivered on ``order`` and post the invoice."""
+        invoice = order._create_invoices()
+        invoice.action_post()
+        return invoice

@@ -1,2 +1,3 @@
 from . import aftersales_warranty_golive
+from . import aftersales_warranty_transfer
 from . import aftersales_claim_decision

@@ -1,0 +1,232 @@
+"""Warranty benchmarks (not part of the normal suite).
+
+Run: --test-tags aftersales_bench/aftersales_service:BenchWarranty
+"""
+
+import logging
+import random
+import statistics
+import time
+
+from odoo import Command, fields
+from odoo.tests import tagged
+
+from .common import AftersalesCommon
+
+_logger = logging.getLogger(__name__)
+
+LAYERS = 1_000_000
+LOOKUPS = 1000
+
+
+@tagged("-standard", "aftersales_bench", "post_install", "-at_install")
+class BenchWarranty(AftersalesCommon):
+    def _create_unit(self, name):
+        return self.env["product.product"].create(
+            {
+                "name": name,
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "categ_id": self.categ_parts.id,
+            }
+        )
+
+    def _queries(self):
+        return self.env.cr.sql_log_count
+
+    def test_bench_coverage_lookup_1m_layers(self):
+        """Coverage by serial over 1,000,000 layers (500,000 serials x 2 terms)."""
+        term_a = self._create_warranty_term("Bench legal")
+        term_b = self._create_warranty_term(
+            "Bench component", kind="component", duration=10, labor_coverage=0.0
+        )
+        cr = self.env.cr
+        n_lots = LAYERS // 2
+        start = time.perf_counter()
+        cr.execute(
+            """
+            INSERT INTO stock_lot (
+                name, product_id, company_id, create_uid, write_uid, create_date, write_date)
+            SELECT 'BENCH-' || g, %(product)s, %(company)s, 1, 1, now(), now()
+              FROM generate_series(1, %(n)s) g
+            RETURNING id
+            """,
+            {"product": self.product_unit.id, "company": self.company.id, "n": n_lots},
+        )
+        lot_ids = [r[0] for r in cr.fetchall()]
+        cr.execute(
+            """
+            INSERT INTO aftersales_warranty (
+                lot_id, product_id, partner_id, term_id, kind, company_id, date_start, date_end,
+                duration, duration_unit, extend_by_downtime, downtime_days, parts_coverage,
+                labor_coverage, logistics_coverage, state,
+                create_uid, write_uid, create_date, write_date)
+            SELECT l.id, %(product)s, %(partner)s, t.id, t.kind, %(company)s, d.start,
+                   d.start + (t.duration || ' year')::interval, t.duration, 'year', false, 0,
+                   t.parts_coverage, t.labor_coverage, t.logistics_coverage,
+                   CASE WHEN d.start + (t.duration || ' year')::interval < now()
+                        THEN 'expired' ELSE 'active' END,
+                   1, 1, now(), now()
+              FROM stock_lot l
+              CROSS JOIN aftersales_warranty_term t
+              CROSS JOIN LATERAL (SELECT (date '2020-01-01' + (l.id %% 2500)) AS start) d
+             WHERE l.id = ANY(%(lots)s) AND t.id IN %(terms)s
+            """,
+            {
+                "product": self.product_unit.id,
+                "partner": self.customer_ru.id,
+                "company": self.company.id,
+                "lots": lot_ids,
+                "terms": (term_a.id, term_b.id),
+            },
+        )
+        cr.execute("ANALYZE aftersales_warranty")
+        cr.execute("ANALYZE stock_lot")
+        cr.execute("SELECT count(*) FROM aftersales_warranty")
+        total = cr.fetchone()[0]
+        _logger.info(
+            "BENCH warranty_rows: %s (generated in %.1f s)", total, time.perf_counter() - start
+        )
+
+        Lot = self.env["stock.lot"].with_user(self.frontdesk)
+        rng = random.Random(42)
+        sample = [rng.choice(lot_ids) for _i in range(LOOKUPS)]
+        Lot.browse(sample[0]).aftersales_get_coverage()  # warm caches (rules, access)
+        timings, queries = [], []
+        today = fields.Date.today()
+        for lot_id in sample:
+            self.env.invalidate_all()
+            q0 = self._queries()
+            t0 = time.perf_counter()
+            coverage = Lot.browse(lot_id).aftersales_get_coverage(today)
+            timings.append((time.perf_counter() - t0) * 1000)
+            queries.append(self._queries() - q0)
+            self.assertIn("in_warranty", coverage)
+        timings.sort()
+        median = statistics.median(timings)
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        _logger.info("BENCH coverage_lookup_median_ms: %.2f", median)
+        _logger.info("BENCH coverage_lookup_p95_ms: %.2f", p95)
+        _logger.info("BENCH coverage_lookup_queries_max: %s", max(queries))
+        cr.execute(
+            """EXPLAIN SELECT id FROM aftersales_warranty
+                WHERE lot_id = %s AND state != 'void' AND date_start <= %s AND date_end >= %s""",
+            [sample[0], today, today],
+        )
+        _logger.info("BENCH coverage_lookup_plan: %s", " | ".join(r[0] for r in cr.fetchall()))
+        self.assertLessEqual(max(queries), 3)
+        self.assertLessEqual(p95, 50.0)
+
+    def _deliver_serials(self, product, n, prefix):
+        lots = self._create_lots(product, [f"{prefix}-{i}" for i in range(n)])
+        for lot in lots:
+            self.env["stock.quant"]._update_available_quantity(
+                product, self.stock_location, 1, lot_id=lot
+            )
+        order = self._sell(self.customer_ru, [(product, n)])
+        picking = order.picking_ids
+        picking.action_assign()
+        for move in picking.move_ids:
+            move.move_line_ids.unlink()
+            move.move_line_ids = [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "lot_id": lot.id,
+                        "quantity": 1,
+                        "location_id": move.location_id.id,
+                        "location_dest_id": move.location_dest_id.id,
+                        "picking_id": picking.id,
+                    }
+                )
+                for lot in lots
+            ]
+        picking.move_ids.picked = True
+        self.env.flush_all()
+        self.env.invalidate_all()
+        q0 = self._queries()
+        t0 = time.perf_counter()
+        picking.button_validate()
+        self.env.flush_all()
+        seconds = time.perf_counter() - t0
+        self.assertEqual(picking.state, "done")
+        return self._queries() - q0, seconds, lots
+
+    def test_bench_registration_queries(self):
+        """Validation queries of a delivery of 10 and 1000 serials, with and without terms."""
+        results = {}
+        for with_terms in (False, True):
+            product = self._create_unit(f"Bench unit {with_terms}")
+            if with_terms:
+                self._create_warranty_term(
+                    "Bench legal", product_tmpl_ids=[Command.link(product.product_tmpl_id.id)]
+                )
+                self._create_warranty_term(
+                    "Bench motor",
+                    kind="component",
+                    duration=10,
+                    product_tmpl_ids=[Command.link(product.product_tmpl_id.id)],
+                )
+            for n in (10, 1000):
+                queries, seconds, lots = self._deliver_serials(
+                    product, n, f"BR{int(with_terms)}-{n}"
+                )
+                layers = self.env["aftersales.warranty"].search_count([("lot_id", "in", lots.ids)])
+                self.assertEqual(layers, 2 * n if with_terms else 0)
+                results[with_terms, n] = queries
+                _logger.info(
+                    "BENCH delivery_validate terms=%s serials=%s: %s queries, %.2f s, %s layers",
+                    with_terms,
+                    n,
+                    queries,
+                    seconds,
+                    layers,
+                )
+        # What the warranty adds: with terms minus without, for the same number of serials.
+        for n in (10, 1000):
+            _logger.info(
+                "BENCH registration_extra_queries serials=%s: %s",
+                n,
+                results[True, n] - results[False, n],
+            )
+        # Registration alone, measured on the warranty method (no host noise).
+        product = self._create_unit("Bench unit direct")
+        direct = {}
+        pickings = {}
+        for n in (10, 1000):
+            _q, _s, lots = self._deliver_serials(product, n, f"BD-{n}")
+            pickings[n] = lots
+        for n, lots in pickings.items():
+            moves = self.env["stock.move.line"].search([("lot_id", "in", lots.ids)]).move_id
+            self.env.flush_all()
+            self.env.invalidate_all()
+            q0 = self._queries()
+            created = self.env["aftersales.warranty"]._register_from_moves(moves)
+            self.env.flush_all()
+            self.assertFalse(created)
+            _logger.info(
+                "BENCH register_from_moves_without_terms serials=%s: %s queries",
+                n,
+                self._queries() - q0,
+            )
+        self._create_warranty_term(
+            "Bench direct", product_tmpl_ids=[Command.link(product.product_tmpl_id.id)]
+        )
+        for n, lots in pickings.items():
+            moves = self.env["stock.move.line"].search([("lot_id", "in", lots.ids)]).move_id
+            self.env.flush_all()
+            self.env.invalidate_all()
+            q0 = self._queries()
+            t0 = time.perf_counter()
+            created = self.env["aftersales.warranty"]._register_from_moves(moves)
+            self.env.flush_all()
+            direct[n] = self._queries() - q0
+            _logger.info(
+                "BENCH register_from_moves serials=%s: %s queries, %.3f s, %s layers",
+                n,
+                direct[n],
+                time.perf_counter() - t0,
+                len(created),
+            )
+        self.assertEqual(direct[10], direct[1000])
