@@ -198,7 +198,14 @@ class AftersalesClaim(models.Model):
 
     # Workflow and decision
     state = fields.Selection(
-        STATES, default="new", required=True, readonly=True, copy=False, tracking=True, index=True
+        STATES,
+        default="new",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+        group_expand=True,
     )
     decision = fields.Selection(DECISIONS, readonly=True, copy=False, tracking=True)
     decision_reason = fields.Text(readonly=True, copy=False)
@@ -516,16 +523,17 @@ class AftersalesClaim(models.Model):
                     "state": "decided",
                 }
             )
+            # Parts are translated on their own: message extraction skips nested calls.
+            amount_part = ""
+            if decision in ("price_reduction", "compensation"):
+                amount_part = self.env._(" (amount %(amount)s)", amount=amount)
+            reason_part = self.env._(" — %(reason)s", reason=reason) if reason else ""
             claim._post_note(
                 self.env._(
                     "Decision: %(decision)s%(amount)s%(reason)s",
                     decision=decisions[decision],
-                    amount=(
-                        self.env._(" (amount %(amount)s)", amount=amount)
-                        if decision in ("price_reduction", "compensation")
-                        else ""
-                    ),
-                    reason=self.env._(" — %(reason)s", reason=reason) if reason else "",
+                    amount=amount_part,
+                    reason=reason_part,
                 )
             )
             getattr(claim, f"_carry_out_{decision}")()

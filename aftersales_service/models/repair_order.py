@@ -462,6 +462,53 @@ class RepairOrder(models.Model):
             ],
         }
 
+    def _prepare_aftersales_intake_move_line_vals(self, picking, move_vals):
+        """Detailed line of the intake: the customer's serial, owned by the customer."""
+        self.ensure_one()
+        return {
+            "picking_id": picking.id,
+            "product_id": move_vals["product_id"],
+            "product_uom_id": move_vals["product_uom"],
+            "quantity": move_vals["product_uom_qty"],
+            "lot_id": self.lot_id.id,
+            "owner_id": self.partner_id.id,
+            "location_id": move_vals["location_id"],
+            "location_dest_id": move_vals["location_dest_id"],
+            "company_id": move_vals["company_id"],
+        }
+
+    def _aftersales_create_unit_pickings(self, vals_list, line_vals=None):
+        """Create the transfers of the customer's unit (one per order of ``self``, from
+        ``_prepare_aftersales_*_picking_vals``): the pickings first, then their moves, already
+        knowing their picking, operation type, description and, from ``line_vals(order,
+        picking, move_vals)``, their detailed lines — each record inserted once, complete,
+        rather than created empty and completed by later writes (each of which makes the ORM
+        look for the records depending on the picking's state)."""
+        moves_vals = [
+            [command[2] for command in vals.pop("move_ids", [])] for vals in vals_list
+        ]
+        pickings = self.env["stock.picking"].create(vals_list)
+        all_moves_vals = []
+        for order, picking, picking_moves_vals in zip(self, pickings, moves_vals, strict=True):
+            picking_type = picking.picking_type_id
+            lang = picking.partner_id.lang or self.env.user.lang
+            for move_vals in picking_moves_vals:
+                product = self.env["product.product"].browse(move_vals["product_id"])
+                move_vals.update(
+                    picking_id=picking.id,
+                    picking_type_id=picking_type.id,
+                    description_picking=product.with_context(lang=lang)._get_description(
+                        picking_type
+                    ),
+                )
+                if line_vals:
+                    move_vals["move_line_ids"] = [
+                        Command.create(vals) for vals in line_vals(order, picking, move_vals)
+                    ]
+                all_moves_vals.append(move_vals)
+        self.env["stock.move"].create(all_moves_vals)
+        return pickings
+
     def action_aftersales_create_intake(self):
         """Create the receipt that brings the customer's unit in (serial set)."""
         for order in self:
@@ -478,16 +525,18 @@ class RepairOrder(models.Model):
                 raise UserError(
                     self.env._("Set the serial number of order %(order)s first.", order=order.name)
                 )
-        pickings = self.env["stock.picking"].create(
-            [order._prepare_aftersales_intake_picking_vals() for order in self]
+        # The detailed line (serial, owner) is given before confirmation, so the host assigns
+        # the receipt as it is, at the repair location: no line of its own to fill in later,
+        # and no putaway elsewhere, where the repair would not find the unit.
+        pickings = self._aftersales_create_unit_pickings(
+            [order._prepare_aftersales_intake_picking_vals() for order in self],
+            line_vals=lambda order, picking, move_vals: [
+                order._prepare_aftersales_intake_move_line_vals(picking, move_vals)
+            ],
         )
         pickings.action_confirm()  # receipts from customers are assigned at once
         for order, picking in zip(self, pickings, strict=True):
             order.aftersales_intake_picking_id = picking
-            if order.lot_id:
-                picking.move_ids.move_line_ids.write(
-                    {"lot_id": order.lot_id.id, "owner_id": order.partner_id.id}
-                )
         if len(self) == 1:
             return self.action_aftersales_view_intake()
         return True
@@ -551,7 +600,7 @@ class RepairOrder(models.Model):
         )
         if not orders:
             return self.env["stock.picking"]
-        pickings = self.env["stock.picking"].create(
+        pickings = orders._aftersales_create_unit_pickings(
             [order._prepare_aftersales_return_picking_vals() for order in orders]
         )
         # Reservation takes the order's serial (see stock.move._update_reserved_quantity).

@@ -54,3 +54,29 @@ class SaleOrder(models.Model):
             "domain": [("sale_order_id", "=", self.id)],
             "context": {"default_sale_order_id": self.id, "default_partner_id": self.partner_id.id},
         }
+
+    # --- Warranty ---
+    aftersales_warranty_count = fields.Integer(
+        compute="_compute_aftersales_warranty_count",
+        string="Warranty Count",
+        groups="aftersales_service.group_aftersales_technician",
+    )
+
+    def _compute_aftersales_warranty_count(self):
+        counts = dict.fromkeys(self.ids, 0)
+        for line, count in self.env["aftersales.warranty"]._read_group(
+            [("sale_line_id.order_id", "in", self.ids)], ["sale_line_id"], ["__count"]
+        ):
+            counts[line.order_id.id] += count
+        for order in self:
+            order.aftersales_warranty_count = counts.get(order.id, 0)
+
+    def action_aftersales_view_warranties(self):
+        """The warranty layers registered for what this order sold, void ones included."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.aftersales_warranty_action"
+        )
+        action["domain"] = [("sale_line_id.order_id", "=", self.id)]
+        action["context"] = {"active_test": False}
+        return action

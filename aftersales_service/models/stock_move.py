@@ -137,6 +137,34 @@ class StockMove(models.Model):
             strict=strict,
         )
 
+    def _skip_push(self):
+        """The customer's unit is received exactly where its service order repairs it, and
+        once repaired it waits there for its return delivery: the warehouse's push rules,
+        meant for our own goods, must not carry it elsewhere."""
+        return (
+            super()._skip_push()
+            or self.picking_id.aftersales_purpose == "intake"
+            or bool(
+                self.repair_id
+                and not self.repair_line_type
+                and self.repair_id.aftersales_intake_picking_id
+            )
+        )
+
+    def _trigger_scheduler(self):
+        """A customer's unit coming in for service or going back is not our stock: it never
+        calls for replenishment."""
+        unit_moves = self.filtered(
+            lambda m: m.picking_id.aftersales_purpose in ("intake", "unit_return")
+        )
+        return super(StockMove, self - unit_moves)._trigger_scheduler()
+
+    def _trigger_assign(self):
+        """A customer's unit received for service is not stock we can hand out: receiving it
+        must not make waiting moves of ours reserve it."""
+        intake_moves = self.filtered(lambda m: m.picking_id.aftersales_purpose == "intake")
+        return super(StockMove, self - intake_moves)._trigger_assign()
+
     def _aftersales_part_moves(self):
         """Parts added to a service order that count in its cost (not cancelled)."""
         return self.filtered(lambda m: m.repair_line_type == "add" and m.state != "cancel")

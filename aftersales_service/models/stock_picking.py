@@ -30,6 +30,23 @@ class StockPicking(models.Model):
         index="btree_not_null",
     )
 
+    # --- Service orders: query budget ---
+    # purchase_stock's relation between purchase orders and their receipts, seen from the
+    # picking. Declaring this side makes it the inverse of ``purchase.order.picking_ids``:
+    # when a picking's state changes, the ORM then reads (and caches) the picking's purchase
+    # orders to recompute their receipt status, instead of searching all purchase orders
+    # at every write of the picking's moves.
+    aftersales_purchase_ids = fields.Many2many(
+        "purchase.order",
+        "purchase_order_stock_picking_rel",
+        "stock_picking_id",
+        "purchase_order_id",
+        string="Received Purchase Orders",
+        readonly=True,
+        copy=False,
+        groups="purchase.group_purchase_user",
+    )
+
 
 def _aftersales_due_depends(model):
     """Follow the claim's resolution deadline when the claims feature provides it."""

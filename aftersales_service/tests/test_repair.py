@@ -348,6 +348,84 @@ class TestRepairFlows(RepairCommon):
             )
         )
 
+    def test_intake_stays_at_repair_location(self):
+        """Putaway and push rules of the warehouse do not carry the customer's unit away from
+        the location its order repairs it at (the host looks for it exactly there)."""
+        shelf = self.env["stock.location"].create(
+            {"name": "Shelf 9", "usage": "internal", "location_id": self.stock_location.id}
+        )
+        self.env["stock.putaway.rule"].create(
+            {
+                "product_id": self.product_unit.id,
+                "location_in_id": self.stock_location.id,
+                "location_out_id": shelf.id,
+            }
+        )
+        route = self.env["stock.route"].create(
+            {
+                "name": "Units to shelf 9",
+                "product_selectable": True,
+                "rule_ids": [
+                    Command.create(
+                        {
+                            "name": "Stock → Shelf 9",
+                            "action": "push",
+                            "location_src_id": self.stock_location.id,
+                            "location_dest_id": shelf.id,
+                            "picking_type_id": self.warehouse.int_type_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        self.product_unit.route_ids = route
+        order = self._new_order(self.lot_billable, parts=[(self.part_belt, 1)])
+        intake = self._receive(order)
+        self.assertEqual(intake.move_line_ids.location_dest_id, order.product_location_src_id)
+        self.assertRecordValues(
+            intake.move_line_ids,
+            [{"lot_id": self.lot_billable.id, "owner_id": self.customer_ru.id}],
+        )
+        self.assertEqual(
+            self._qty(self.product_unit, order.product_location_src_id, self.lot_billable), 1
+        )
+        self.assertFalse(
+            self.env["stock.move"].search(
+                [("product_id", "=", self.product_unit.id), ("location_dest_id", "=", shelf.id)]
+            ),
+            "no push move of the customer's unit",
+        )
+        self._finish(order)
+        self.assertEqual(order.aftersales_return_picking_id.state, "assigned")
+
+    def test_purchase_receipt_status_follows_receipt(self):
+        """The picking side of purchase_stock's receipt relation (declared so that state
+        changes of pickings read it instead of searching purchase orders) keeps the purchase
+        order's receipt status in step with its receipt, and unit transfers out of it."""
+        purchase = self.env["purchase.order"].create(
+            {
+                "partner_id": self.vendor.id,
+                "order_line": [
+                    Command.create({"product_id": self.part_pump.id, "product_qty": 2.0})
+                ],
+            }
+        )
+        purchase.button_confirm()
+        receipt = purchase.picking_ids
+        self.assertEqual(len(receipt), 1)
+        self.assertEqual(receipt.aftersales_purchase_ids, purchase)
+        self.assertEqual(purchase.receipt_status, "pending")
+        receipt.move_ids.quantity = 2.0
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(purchase.receipt_status, "full")
+        self.assertTrue(purchase.is_shipped)
+        order = self._new_order(self.lot_billable, parts=[(self.part_belt, 1)])
+        intake = self._receive(order)
+        self.assertFalse(intake.aftersales_purchase_ids)
+        self.assertEqual(purchase.picking_ids, receipt)
+
     def test_downtime_extends_warranty(self):
         layer = self.env["aftersales.warranty"].search([("lot_id", "=", self.lot_warranty.id)])
         self.assertEqual(len(layer), 1)

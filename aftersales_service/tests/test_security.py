@@ -74,3 +74,17 @@ class TestSecurity(AftersalesCommon):
         self.assertEqual(visible_to_b, term_b)
         with self.assertRaises(AccessError):
             term_b.with_user(self.manager).read(["name"])
+
+
+@tagged("post_install", "-at_install")
+class TestTranslations(AftersalesCommon):
+    def test_thai_and_russian_terms_load(self):
+        """The shipped Thai and Russian files load and translate the addon's labels."""
+        expected = {"ru_RU": "Количество гарантий", "th_TH": "จำนวนการรับประกัน"}
+        for code in expected:
+            self.env["res.lang"]._activate_lang(code)
+        self.env["ir.module.module"]._load_module_terms(["aftersales_service"], list(expected))
+        field = self.env["ir.model.fields"]._get("sale.order", "aftersales_warranty_count")
+        for code, label in expected.items():
+            with self.subTest(lang=code):
+                self.assertEqual(field.with_context(lang=code).field_description, label)

@@ -819,3 +819,21 @@ class TestWarrantyWorkflow(WarrantyCommon):
         self.assertTrue(layers.filtered(lambda w: w.kind == "extended"))
         ru = self.env.ref("aftersales_service.demo_partner_ru")
         self.assertEqual(lots[:4].mapped("aftersales_owner_id"), ru)
+
+
+@tagged("post_install", "-at_install")
+class TestWarrantySaleOrder(WarrantyCommon):
+    def test_sale_order_shows_its_warranties(self):
+        """The sale order counts and opens the layers registered for what it sold."""
+        self._create_warranty_term()
+        self._create_warranty_term(name="Manufacturer 1 Year", kind="manufacturer", duration=1)
+        order, lots = self._sell_and_deliver(self.customer_eu, serials=("SO-W-1", "SO-W-2"))
+        other_order, _other = self._sell_and_deliver(self.customer_ru, serials=("SO-W-3",))
+        self.assertEqual(order.aftersales_warranty_count, 4)
+        self.assertEqual(other_order.aftersales_warranty_count, 2)
+        action = order.action_aftersales_view_warranties()
+        shown = self.Warranty.with_context(**action["context"]).search(action["domain"])
+        self.assertEqual(shown.lot_id, lots)
+        self.assertEqual(len(shown), 4)
+        # The front desk (a technician-level reader) sees the count too.
+        self.assertEqual(order.with_user(self.technician).aftersales_warranty_count, 4)
