@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero, float_round
 
 COVERAGE_FIELDS = (
     "aftersales_parts_coverage",
@@ -1125,6 +1125,8 @@ class RepairOrderParts(models.Model):
         return [("id", "not in", matching.ids)]
 
     @api.depends(
+        "move_ids.created_purchase_line_ids",
+        "move_ids.move_orig_ids.purchase_line_id",
         "move_ids.move_orig_ids.created_purchase_line_ids",
         "move_ids.move_orig_ids.move_orig_ids.purchase_line_id",
     )
@@ -1133,9 +1135,13 @@ class RepairOrderParts(models.Model):
             issues = repair.move_ids.move_orig_ids.filtered(
                 lambda m: m.aftersales_parts_role == "issue"
             )
+            # Direct mode: the part lines themselves are bought (make-to-order).
+            parts = repair.move_ids.filtered(lambda m: m.repair_line_type == "add")
             purchases = (
                 issues.created_purchase_line_ids.order_id
                 | issues.move_orig_ids.purchase_line_id.order_id
+                | parts.created_purchase_line_ids.order_id
+                | parts.move_orig_ids.purchase_line_id.order_id
             )
             repair.aftersales_purchase_ids = purchases
             repair.aftersales_purchase_count = len(purchases)
@@ -1291,16 +1297,26 @@ class RepairOrderParts(models.Model):
             "aftersales_parts_role": "issue",
         }
 
-    def _aftersales_procure_missing(self, issue_moves):
-        """Buy what an issue cannot get from stock nor from goods already on their way.
+    @api.model
+    def _aftersales_procurement_warehouse(self, move):
+        """Warehouse whose forecast a move draws on: an issue move's own, a part line's
+        order's (the host leaves ``warehouse_id`` empty on repair moves)."""
+        return move.warehouse_id or move.repair_id.picking_type_id.warehouse_id
 
-        The part of an issue move not covered by the warehouse's forecast (on hand plus
-        incoming, minus every order's demand, plus requests for quotation already made) is
-        split off into a make-to-order move and the host's buy rule turns it into a request
-        for quotation to the product's vendor; when the goods are received the host chains
-        them to the issue. Parts without a vendor or buy rule just wait.
+    def _aftersales_procure_missing(self, moves):
+        """Buy what issue moves or direct part lines cannot get from stock nor from goods
+        already on their way.
+
+        The part of a move not covered by the warehouse's forecast (on hand plus incoming,
+        minus every order's demand, plus requests for quotation already made by issues or
+        part lines) is split off into a make-to-order move and the host's buy rule turns it
+        into a request for quotation to the product's vendor; when the goods are received
+        the host chains them to the move. Parts without a vendor or buy rule just wait.
+
+        :param moves: issue moves (parts issuing) or part lines of orders taking their
+            parts straight from stock (``repair_line_type`` ``add``)
         """
-        moves = issue_moves.filtered(
+        moves = moves.filtered(
             lambda m: m.state in ("confirmed", "partially_available")
             and m.procure_method == "make_to_stock"
         )
@@ -1308,19 +1324,25 @@ class RepairOrderParts(models.Model):
         if not moves or not buy_route:
             return
         Move = self.env["stock.move"]
+        warehouses = {move: self._aftersales_procurement_warehouse(move) for move in moves}
         deficit = {}
-        for warehouse, wh_moves in moves.grouped("warehouse_id").items():
+        for warehouse, wh_moves in moves.grouped(lambda m: warehouses[m]).items():
             products = wh_moves.product_id
             requested = {
                 product.id: qty
                 for product, qty in Move._read_group(
                     [
-                        ("aftersales_parts_role", "=", "issue"),
                         ("procure_method", "=", "make_to_order"),
                         ("move_orig_ids", "=", False),
                         ("state", "not in", ("done", "cancel")),
                         ("product_id", "in", products.ids),
+                        "|",
+                        "&",
+                        ("aftersales_parts_role", "=", "issue"),
                         ("warehouse_id", "=", warehouse.id),
+                        "&",
+                        ("repair_line_type", "=", "add"),
+                        ("repair_id.picking_type_id.warehouse_id", "=", warehouse.id),
                     ],
                     ["product_id"],
                     ["product_qty:sum"],
@@ -1331,8 +1353,10 @@ class RepairOrderParts(models.Model):
                 deficit[(warehouse.id, product.id)] = max(-forecast, 0.0)
         ProcurementGroup = self.env["procurement.group"]
         new_vals = []
+        repair_of = {}  # index in new_vals -> part line's order, linked once procured
         for move in moves:
-            key = (move.warehouse_id.id, move.product_id.id)
+            warehouse = warehouses[move]
+            key = (warehouse.id, move.product_id.id)
             product = move.product_id.with_company(move.company_id)
             rounding = product.uom_id.rounding
             unreserved = move.product_qty - move._aftersales_product_qty(move.quantity)
@@ -1342,24 +1366,68 @@ class RepairOrderParts(models.Model):
             rule = ProcurementGroup._get_rule(
                 product,
                 move.location_id,
-                {"route_ids": buy_route, "warehouse_id": move.warehouse_id},
+                {"route_ids": buy_route, "warehouse_id": warehouse},
             )
             if not rule or rule.action != "buy" or not product._select_seller(
                 quantity=shortage, uom_id=product.uom_id
             ):
                 continue
             deficit[key] -= shortage
-            for vals in move._split(shortage):
+            if move.repair_id:
+                split_vals = self._aftersales_split_part_line(move, shortage)
+            else:
+                split_vals = move._split(shortage)
+            for vals in split_vals:
                 vals.update(
                     procure_method="make_to_order",
                     route_ids=[Command.set(buy_route.ids)],
                 )
+                if move.repair_id:
+                    # Linked to its order after the procurement: created on a confirmed
+                    # order, the host would re-decide the procure method (stock) and confirm
+                    # it itself; with its picking type it would get a picking.
+                    repair_of[len(new_vals)] = move.repair_id
+                    vals.pop("repair_id", None)
+                    vals.pop("picking_type_id", None)
+                    vals.update(
+                        warehouse_id=warehouse.id,
+                        aftersales_coverage_overridden=move.aftersales_coverage_overridden,
+                        aftersales_coverage_manual=move.aftersales_coverage_manual,
+                    )
                 new_vals.append(vals)
         if new_vals:
             new_moves = Move.create(new_vals)
             new_moves._action_confirm(merge=False)
+            for index, repair in repair_of.items():
+                new_moves[index].write(
+                    {"repair_id": repair.id, "picking_type_id": repair.picking_type_id.id}
+                )
+            # A part line bought whole leaves an empty line on its order: drop it.
+            emptied = moves.filtered(
+                lambda m: m.repair_id
+                and float_is_zero(m.product_uom_qty, precision_rounding=m.product_uom.rounding)
+            )
+            if emptied:
+                emptied._action_cancel()
+                emptied.unlink()
             # The buy rule links its purchase lines as superuser: refresh our view of them.
             new_moves.invalidate_recordset(["created_purchase_line_ids"])
+
+    @api.model
+    def _aftersales_split_part_line(self, move, qty):
+        """Values of a part line taking ``qty`` (product unit) off ``move``, which keeps the
+        rest: the host refuses to split repair moves (it finishes them whole)."""
+        vals = move.with_context(
+            force_split_uom_id=move.product_id.uom_id.id
+        )._prepare_move_split_vals(qty)
+        new_vals = move.copy_data(vals)
+        rest = move.product_id.uom_id._compute_quantity(
+            max(0.0, move.product_qty - qty), move.product_uom, round=False
+        )
+        move.with_context(do_not_unreserve=True).write(
+            {"product_uom_qty": float_round(rest, precision_rounding=move.product_uom.rounding)}
+        )
+        return new_vals
 
     # Return ---------------------------------------------------------------------------------
 
@@ -1516,6 +1584,74 @@ class RepairOrderParts(models.Model):
         action["domain"] = [("id", "in", self.aftersales_purchase_ids.ids)]
         action["context"] = {"create": False}
         return action
+
+    # --- Direct parts procurement ---
+    # Orders consuming parts straight from stock (no workshop issue) ask the vendors for
+    # what the warehouse cannot cover, when confirmed or on request.
+
+    can_aftersales_request_parts = fields.Boolean(compute="_compute_can_aftersales_request_parts")
+
+    @api.depends("state", "location_id", "move_ids.state", "move_ids.procure_method")
+    def _compute_can_aftersales_request_parts(self):
+        for repair in self:
+            repair.can_aftersales_request_parts = bool(
+                repair.state in ("confirmed", "under_repair")
+                and not repair.aftersales_parts_issue_mode
+                and repair._aftersales_direct_missing_lines()
+            )
+
+    def _aftersales_direct_missing_lines(self):
+        """Part lines taken from stock that the warehouse's forecast does not cover."""
+        return self._aftersales_part_lines().filtered(
+            lambda m: m.procure_method == "make_to_stock"
+            and m.state in ("confirmed", "partially_available")
+            and float_compare(
+                m.forecast_availability,
+                m.product_qty,
+                precision_rounding=m.product_id.uom_id.rounding,
+            )
+            < 0
+        )
+
+    def _action_repair_confirm(self):
+        drafts = self.filtered(lambda r: r.state == "draft")
+        res = super()._action_repair_confirm()
+        direct = drafts.filtered(
+            lambda r: r.state == "confirmed" and not r.aftersales_parts_issue_mode
+        )
+        if direct:
+            self._aftersales_procure_missing(direct._aftersales_part_lines())
+        return res
+
+    def action_aftersales_request_parts(self):
+        """Ask the vendors for the parts of confirmed orders (taking their parts straight
+        from stock) that the warehouse cannot cover, e.g. parts added after confirmation."""
+        bad = self.filtered(
+            lambda r: r.state not in ("confirmed", "under_repair") or r.aftersales_parts_issue_mode
+        )
+        if bad:
+            raise UserError(
+                self.env._(
+                    "Missing parts are requested here only for confirmed service orders taking "
+                    "their parts straight from stock: %(orders)s.",
+                    orders=", ".join(bad.mapped("display_name")),
+                )
+            )
+        before = self.move_ids
+        self._aftersales_procure_missing(self._aftersales_part_lines())
+        if len(self) != 1 or self.move_ids - before:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "Nothing new to request: the missing parts are already requested or have "
+                    "no vendor."
+                ),
+            },
+        }
 
     # Demo -----------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from . import test_claim_decisions
 from . import test_claim_intake
 from . import test_repair
 from . import test_parts
+from . import test_repair_procurement
 from . import bench_claim as test_bench_claim  # Odoo collects test_* names only
 from . import test_parts_report
 from . import bench_parts as test_bench_parts  # Odoo collects test_* names only
