@@ -1,6 +1,5 @@
 # Copyright 2026 aftersales_service authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import logging
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
@@ -8,8 +7,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_round
 
 from .aftersales_legal_rule import REQUESTS
-
-_logger = logging.getLogger(__name__)
 
 STATES = [
     ("new", "New"),
@@ -268,13 +265,8 @@ class AftersalesClaim(models.Model):
         for claim in self:
             coverage = {}
             lot = claim.lot_id
-            if lot and claim.date_received and hasattr(lot, "aftersales_get_coverage"):
-                try:
-                    coverage = lot.aftersales_get_coverage(claim._local_date(claim.date_received))
-                except (AttributeError, NotImplementedError, TypeError):
-                    _logger.warning("Coverage lookup failed for serial %s", lot.display_name)
-                    coverage = {}
-                coverage = coverage if isinstance(coverage, dict) else {}
+            if lot and claim.date_received:
+                coverage = lot.aftersales_get_coverage(claim._local_date(claim.date_received))
             claim.in_warranty = bool(coverage.get("in_warranty"))
             claim.parts_coverage = coverage.get("parts") or 0.0
             claim.labor_coverage = coverage.get("labor") or 0.0

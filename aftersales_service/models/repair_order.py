@@ -183,20 +183,14 @@ class RepairOrder(models.Model):
         """Coverage from the claim (kept as received) or else from the serial's layers."""
         coverage = {"in_warranty": False, "parts": 0.0, "labor": 0.0, "logistics": 0.0}
         if claim:
+            coverage["in_warranty"] = claim.in_warranty
             for key in ("parts", "labor", "logistics"):
-                fname = f"{key}_coverage"
-                if fname in claim._fields:
-                    coverage[key] = claim[fname] or 0.0
-            if "in_warranty" in claim._fields:
-                coverage["in_warranty"] = claim.in_warranty
-            else:
-                coverage["in_warranty"] = any(coverage[k] for k in ("parts", "labor", "logistics"))
+                coverage[key] = claim[f"{key}_coverage"] or 0.0
             return coverage
-        if lot and hasattr(lot, "aftersales_get_coverage"):
-            found = lot.sudo().aftersales_get_coverage(on_date=on_date) or {}
-            for key in ("in_warranty", "parts", "labor", "logistics"):
-                if key in found:
-                    coverage[key] = found[key] or (False if key == "in_warranty" else 0.0)
+        if lot:
+            found = lot.sudo().aftersales_get_coverage(on_date=on_date)
+            for key, default in coverage.items():
+                coverage[key] = found[key] or default
         return coverage
 
     @api.depends("aftersales_claim_id", "lot_id")
@@ -649,11 +643,7 @@ class RepairOrder(models.Model):
             lot_layers = by_lot.get(order.lot_id)
             if not lot_layers:
                 continue
-            if hasattr(lot_layers, "add_downtime"):
-                lot_layers.add_downtime(order.aftersales_downtime_days)
-            else:
-                for layer in lot_layers:
-                    layer.downtime_days += order.aftersales_downtime_days
+            lot_layers.add_downtime(order.aftersales_downtime_days)
             order.message_post(
                 body=self.env._(
                     "%(days)s service days added to the warranty of %(lot)s.",
@@ -1697,9 +1687,8 @@ class RepairOrderParts(models.Model):
                     for part, qty in lines
                 ],
                 **vals,
+                "aftersales_on_site": True,
             }
-            if "aftersales_on_site" in self._fields:
-                values["aftersales_on_site"] = True
             repair = self.create(values)
             repair._action_repair_confirm()
             return repair

@@ -48,16 +48,6 @@ class StockPicking(models.Model):
     )
 
 
-def _aftersales_due_depends(model):
-    """Follow the claim's resolution deadline when the claims feature provides it."""
-    claim_fields = model.env["aftersales.claim"]._fields
-    if "date_resolution_due" in claim_fields and "aftersales_claim_id" in model.env[
-        "repair.order"
-    ]._fields:
-        return ["aftersales_repair_id.aftersales_claim_id.date_resolution_due"]
-    return ["aftersales_repair_id"]
-
-
 class StockPickingParts(models.Model):
     _inherit = "stock.picking"
 
@@ -71,14 +61,11 @@ class StockPickingParts(models.Model):
         "issuing its parts.",
     )
 
-    @api.depends(_aftersales_due_depends)
+    @api.depends("aftersales_repair_id.aftersales_claim_id.date_resolution_due")
     def _compute_aftersales_date_due(self):
         for picking in self:
-            claim = picking.aftersales_repair_id.aftersales_claim_id
             picking.aftersales_date_due = (
-                claim["date_resolution_due"]
-                if claim and "date_resolution_due" in claim._fields
-                else False
+                picking.aftersales_repair_id.aftersales_claim_id.date_resolution_due
             )
 
     def copy_data(self, default=None):
