@@ -51,5 +51,4 @@
     ],
     "post_init_hook": "post_init_hook",
     "application": True,
-    "installable": True,
 }

@@ -6,6 +6,7 @@ the session ends, whatever happened.
 """
 
 import atexit
+import importlib.util
 import itertools
 import os
 import signal
@@ -13,11 +14,32 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
 
 ADMIN = ("admin", "admin")
+ADDON_DIR = Path(__file__).resolve().parent.parent / "aftersales_service"
+
+
+def _load_rules():
+    """Import the addon's ``rules`` package as ``aftersales_rules``, without Odoo or a database.
+
+    The rules are plain Python (standard library only), so their unit tests run anywhere.
+    """
+    spec = importlib.util.spec_from_file_location(
+        "aftersales_rules",
+        ADDON_DIR / "rules" / "__init__.py",
+        submodule_search_locations=[str(ADDON_DIR / "rules")],
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["aftersales_rules"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_load_rules()
 
 
 def _free_port():
@@ -81,9 +103,9 @@ def server(odoo_db, tmp_path_factory):
             if proc.poll() is not None:
                 pytest.fail(f"Odoo exited early:\n{log_path.read_text()[-3000:]}")
             try:
-                if requests.get(f"{base}/web/login", timeout=5).status_code == 200:
+                if requests.get(f"{base}/web/login", timeout=60).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(f"Odoo did not answer in time:\n{log_path.read_text()[-3000:]}")

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
+from ..rules import shares
+
 
 class AftersalesLaborLine(models.Model):
     _name = "aftersales.labor.line"
@@ -103,11 +105,13 @@ class AftersalesLaborLine(models.Model):
     @api.depends("hours", "unit_cost", "price_unit", "coverage")
     def _compute_amounts(self):
         for line in self:
-            share = line.coverage / 100.0
             line.cost_amount = line.hours * line.unit_cost
             line.price_amount = line.hours * line.price_unit
-            line.billable_amount = line.price_amount * (1.0 - share)
-            line.warranty_amount = line.cost_amount * share
+            # The customer pays the uncovered hours at the sale price, the warranty bears the
+            # covered hours at cost (``rules.shares``); split from the stored amounts.
+            line.billable_amount, line.warranty_amount = shares.split_line(
+                line.price_amount, line.cost_amount, line.coverage
+            )
 
     @api.constrains("hours", "coverage", "unit_cost", "price_unit")
     def _check_values(self):

@@ -1,9 +1,9 @@
 # Copyright 2026 aftersales_service authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+from ..rules import warranty_dates
 
 
 class AftersalesWarrantyTerm(models.Model):
@@ -181,12 +181,7 @@ class AftersalesWarrantyTerm(models.Model):
     def _get_date_end(self, date_start, downtime_days=0):
         """End date of a layer of this term starting on ``date_start``."""
         self.ensure_one()
-        delta = {
-            "day": relativedelta(days=self.duration),
-            "month": relativedelta(months=self.duration),
-            "year": relativedelta(years=self.duration),
-        }[self.duration_unit]
-        return date_start + delta + relativedelta(days=downtime_days or 0)
+        return warranty_dates.end_date(date_start, self.duration, self.duration_unit, downtime_days)
 
     @api.model
     def _get_terms_by_product(self, products, company):

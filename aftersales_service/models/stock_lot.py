@@ -3,6 +3,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..rules import warranty_dates
+
 
 class StockLot(models.Model):
     _inherit = "stock.lot"
@@ -51,6 +53,7 @@ class StockLot(models.Model):
             [
                 "lot_id",
                 "partner_id",
+                "state",
                 "date_start",
                 "date_end",
                 "parts_coverage",
@@ -62,7 +65,9 @@ class StockLot(models.Model):
         by_lot = layers.grouped("lot_id")
         for lot in self:
             lot_layers = by_lot.get(lot, layers.browse())
-            valid = lot_layers.filtered(lambda w: w.date_start <= today <= w.date_end)
+            valid = lot_layers.filtered(
+                lambda w: warranty_dates.is_valid_on(w.date_start, w.date_end, today, w.state)
+            )
             lot.aftersales_warranty_count = len(lot_layers)
             lot.aftersales_in_warranty = bool(valid)
             lot.aftersales_warranty_date_end = max(lot_layers.mapped("date_end"), default=False)

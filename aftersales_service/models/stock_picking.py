@@ -30,7 +30,17 @@ class StockPicking(models.Model):
         index="btree_not_null",
     )
 
-    # --- Service orders: query budget ---
+    # Parts issuing
+    aftersales_date_due = fields.Date(
+        string="Claim Due",
+        compute="_compute_aftersales_date_due",
+        store=True,
+        index="btree_not_null",
+        help="Resolution deadline of the claim behind the service order: the urgency of "
+        "issuing its parts.",
+    )
+
+    # Service orders: query budget
     # purchase_stock's relation between purchase orders and their receipts, seen from the
     # picking. Declaring this side makes it the inverse of ``purchase.order.picking_ids``:
     # when a picking's state changes, the ORM then reads (and caches) the picking's purchase
@@ -47,19 +57,7 @@ class StockPicking(models.Model):
         groups="purchase.group_purchase_user",
     )
 
-
-class StockPickingParts(models.Model):
-    _inherit = "stock.picking"
-
-    # --- Parts issuing ---
-    aftersales_date_due = fields.Date(
-        string="Claim Due",
-        compute="_compute_aftersales_date_due",
-        store=True,
-        index="btree_not_null",
-        help="Resolution deadline of the claim behind the service order: the urgency of "
-        "issuing its parts.",
-    )
+    # Computes
 
     @api.depends("aftersales_repair_id.aftersales_claim_id.date_resolution_due")
     def _compute_aftersales_date_due(self):
@@ -67,6 +65,8 @@ class StockPickingParts(models.Model):
             picking.aftersales_date_due = (
                 picking.aftersales_repair_id.aftersales_claim_id.date_resolution_due
             )
+
+    # Host hooks
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

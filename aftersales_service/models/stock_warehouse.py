@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class StockWarehouse(models.Model):
@@ -44,7 +44,7 @@ class StockWarehouse(models.Model):
         code = (vals.get("code") or code or "").replace(" ", "").upper()
         company_id = vals.get("company_id", self.default_get(["company_id"])["company_id"])
         values["aftersales_workshop_location_id"] = {
-            "name": _("Workshop"),
+            "name": self.env._("Workshop"),
             "active": True,
             "usage": "internal",
             "barcode": self._valid_barcode(code + "WORKSHOP", company_id),
@@ -58,7 +58,7 @@ class StockWarehouse(models.Model):
         values.update(
             {
                 "aftersales_parts_issue_type_id": {
-                    "name": _("%(name)s Sequence parts issue", name=name),
+                    "name": self.env._("%(name)s Sequence parts issue", name=name),
                     "prefix": code
                     + "/"
                     + (self.aftersales_parts_issue_type_id.sequence_code or "PI")
@@ -67,7 +67,7 @@ class StockWarehouse(models.Model):
                     "company_id": self.company_id.id,
                 },
                 "aftersales_parts_return_type_id": {
-                    "name": _("%(name)s Sequence parts return", name=name),
+                    "name": self.env._("%(name)s Sequence parts return", name=name),
                     "prefix": code
                     + "/"
                     + (self.aftersales_parts_return_type_id.sequence_code or "PR")
@@ -93,7 +93,7 @@ class StockWarehouse(models.Model):
             {
                 "aftersales_parts_issue_type_id": dict(
                     common,
-                    name=_("Parts Issue"),
+                    name=self.env._("Parts Issue"),
                     default_location_src_id=self.lot_stock_id.id,
                     default_location_dest_id=self.aftersales_workshop_location_id.id,
                     sequence=next_sequence + 1,
@@ -101,7 +101,7 @@ class StockWarehouse(models.Model):
                 ),
                 "aftersales_parts_return_type_id": dict(
                     common,
-                    name=_("Parts Return"),
+                    name=self.env._("Parts Return"),
                     default_location_src_id=self.aftersales_workshop_location_id.id,
                     default_location_dest_id=self.lot_stock_id.id,
                     sequence=next_sequence + 2,

@@ -10,7 +10,7 @@ from collections import Counter
 
 from odoo.tests import tagged
 
-from ..models.aftersales_claim import CRON_BATCH_SIZE
+from ..models.aftersales_claim_watch import CRON_BATCH_SIZE
 from .common import AftersalesCommon
 
 _logger = logging.getLogger(__name__)

@@ -1,0 +1,493 @@
+# Copyright 2026 aftersales_service authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import Command, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .aftersales_claim import DECISIONS
+
+
+class AftersalesClaim(models.Model):
+    """Decisions on a claim and the host documents that carry them out: service orders,
+    return and replacement transfers, credit notes."""
+
+    _inherit = "aftersales.claim"  # pylint: disable=consider-merging-classes-inherited
+
+    # Actions -----------------------------------------------------------------------------
+
+    def action_decide(self, decision, amount=0.0, reason=False, replacement_lot_id=False):
+        """diagnosis → decided / in_progress / rejected: record the decision and carry it out
+        with the host's documents (service order, pickings, credit notes, customer message).
+
+        Everything is checked before anything is written: a decision out of order or with
+        missing input raises and leaves the claim untouched.
+        """
+        self._check_manager()
+        decisions = dict(DECISIONS)
+        if decision not in decisions:
+            raise UserError(self.env._("Unknown decision %(decision)s.", decision=decision))
+        replacement_lot = self.env["stock.lot"].browse(
+            replacement_lot_id.id
+            if isinstance(replacement_lot_id, models.BaseModel)
+            else replacement_lot_id or []
+        )
+        for claim in self:
+            claim._check_can_decide(decision, amount, reason, replacement_lot)
+        for claim in self:
+            claim.write(
+                {
+                    "decision": decision,
+                    "decision_reason": reason or False,
+                    "decision_amount": amount or 0.0,
+                    "replacement_lot_id": replacement_lot.id or False,
+                    "decision_user_id": self.env.uid,
+                    "date_decision": fields.Datetime.now(),
+                    "state": "decided",
+                }
+            )
+            # Parts are translated on their own: message extraction skips nested calls.
+            amount_part = ""
+            if decision in ("price_reduction", "compensation"):
+                amount_part = self.env._(" (amount %(amount)s)", amount=amount)
+            reason_part = self.env._(" — %(reason)s", reason=reason) if reason else ""
+            claim._post_note(
+                self.env._(
+                    "Decision: %(decision)s%(amount)s%(reason)s",
+                    decision=decisions[decision],
+                    amount=amount_part,
+                    reason=reason_part,
+                )
+            )
+            getattr(claim, f"_carry_out_{decision}")()
+        return True
+
+    def action_create_repair(self):
+        """Open a service order (the host's repair.order) for the claim's serial.
+
+        Allowed while the claim is open for diagnosis, and after a repair decision. The
+        service order takes its coverage from the claim (see repair_order.py)."""
+        self.ensure_one()
+        if not self.can_create_repair:
+            raise UserError(
+                self.env._(
+                    "Claim %(claim)s cannot get a service order in state %(state)s.",
+                    claim=self.name,
+                    state=self._state_label(),
+                )
+            )
+        if not self.product_id:
+            raise UserError(self.env._("Set the product of the claim first."))
+        repair = self.env["repair.order"].create(self._prepare_repair_vals())
+        if self.state == "new":
+            self.state = "diagnosis"
+        elif self.state == "decided":
+            self.state = "in_progress"
+        self._post_note(
+            self.env._("Service order %(repair)s created.", repair=repair._get_html_link())
+        )
+        return repair
+
+    def action_open_decision(self):
+        self.ensure_one()
+        self._check_manager()
+        if not self.can_decide:
+            raise UserError(self.env._("Only a claim in diagnosis can be decided."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Decide"),
+            "res_model": "aftersales.claim.decision",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_claim_id": self.id},
+        }
+
+    # Decision checks and execution ---------------------------------------------------------
+
+    def _check_manager(self):
+        if not self.env.su and not self.env.user.has_group(
+            "aftersales_service.group_aftersales_manager"
+        ):
+            raise AccessError(self.env._("Only an after-sales manager can decide claims."))
+
+    def _check_can_decide(self, decision, amount, reason, replacement_lot):
+        self.ensure_one()
+        if not self.can_decide:
+            raise UserError(
+                self.env._(
+                    "Claim %(claim)s cannot be decided in state %(state)s: it must be in "
+                    "diagnosis (and a claim is decided once).",
+                    claim=self.name,
+                    state=self._state_label(),
+                )
+            )
+        if decision in ("price_reduction", "compensation") and (amount or 0.0) <= 0.0:
+            raise UserError(
+                self.env._("A price reduction or compensation needs a positive amount.")
+            )
+        if decision == "reject" and not (reason or "").strip():
+            raise UserError(self.env._("State the reason for rejecting the claim."))
+        if decision in ("repair", "replace", "refund") and not self.lot_id:
+            raise UserError(self.env._("Set the serial number of the claimed unit first."))
+        if decision in ("replace", "refund", "price_reduction", "compensation") and not (
+            self.partner_id
+        ):
+            raise UserError(self.env._("Set the customer of the claim first."))
+        if decision == "replace":
+            self._check_replacement_lot(replacement_lot)
+        if decision == "refund":
+            if self.refund_move_ids.filtered(lambda m: m.state != "cancel"):
+                raise UserError(self.env._("Claim %(claim)s is already refunded.", claim=self.name))
+            self._find_invoice_line()  # raises when there is nothing to reverse
+
+    def _check_replacement_lot(self, lot):
+        if not lot:
+            raise UserError(self.env._("Choose the serial number of the replacement unit."))
+        if lot == self.lot_id:
+            raise UserError(self.env._("The replacement must be another unit than the faulty one."))
+        if lot.product_id != self.product_id:
+            raise UserError(
+                self.env._(
+                    "Replacement serial %(lot)s is not a %(product)s.",
+                    lot=lot.name,
+                    product=self.product_id.display_name,
+                )
+            )
+        if not self._replacement_quant(lot):
+            raise UserError(
+                self.env._(
+                    "Replacement serial %(lot)s is not available in stock of %(company)s.",
+                    lot=lot.name,
+                    company=self.company_id.name,
+                )
+            )
+
+    def _replacement_quant(self, lot):
+        return self.env["stock.quant"].search(
+            [
+                ("lot_id", "=", lot.id),
+                ("location_id.usage", "=", "internal"),
+                ("location_id.company_id", "=", self.company_id.id),
+                ("quantity", ">", 0),
+            ],
+            limit=1,
+        )
+
+    def _carry_out_repair(self):
+        if self.repair_ids.filtered(lambda r: r.state != "cancel"):
+            # The unit is already in the workshop (service order opened for diagnosis).
+            self.state = "in_progress"
+        else:
+            self.action_create_repair()
+
+    def _carry_out_replace(self):
+        self._create_return_picking()
+        self._create_replacement_picking()
+        self.state = "in_progress"
+
+    def _carry_out_refund(self):
+        self._create_return_picking()
+        refund = self._create_refund_from_invoice()
+        self.write({"refund_move_ids": [Command.link(refund.id)], "state": "in_progress"})
+
+    def _carry_out_price_reduction(self):
+        refund = self._create_credit_note(self.decision_amount)
+        self.write({"refund_move_ids": [Command.link(refund.id)]})
+
+    def _carry_out_compensation(self):
+        self._carry_out_price_reduction()
+
+    def _carry_out_reject(self):
+        self.write({"state": "rejected", "date_resolved": fields.Datetime.now()})
+        self._post_note(self.env._("Claim rejected."))
+        if self.partner_id:
+            self.message_post(
+                body=self.env._(
+                    "Dear %(customer)s, after examination we cannot accept your claim "
+                    "%(claim)s. Reason: %(reason)s",
+                    customer=self.partner_id.name,
+                    claim=self.name,
+                    reason=self.decision_reason,
+                ),
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=self.partner_id.ids,
+            )
+
+    # Pickings ----------------------------------------------------------------------------
+
+    def _create_return_picking(self):
+        """Return of the faulty unit from the customer, through the host's return wizard on
+        the delivery that sent it (so the move is linked to its origin and sale line), with
+        ``to_refund`` set: the sale line's delivered quantity drops and the unit's warranty
+        layers are voided when it is validated. Without such a delivery, a plain receipt."""
+        self.ensure_one()
+        origin_move = self._lot_last_delivery(self.lot_id)
+        picking = self.env["stock.picking"]
+        if origin_move.picking_id and origin_move.picking_id.state == "done":
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(active_id=origin_move.picking_id.id, active_model="stock.picking")
+                .create({"picking_id": origin_move.picking_id.id})
+            )
+            lines = wizard.product_return_moves
+            lines.write({"quantity": 0})
+            line = lines.filtered(lambda rl: rl.move_id == origin_move)[:1]
+            if line:
+                line.write({"quantity": 1, "to_refund": True})
+                picking = wizard._create_return()
+        if not picking:
+            picking = self.env["stock.picking"].create(self._prepare_return_picking_vals())
+            picking.action_confirm()
+        picking.write(
+            {
+                "aftersales_claim_id": self.id,
+                "aftersales_purpose": "claim_return",
+                "partner_id": self.partner_id.id,
+                "origin": self.name,
+            }
+        )
+        picking.move_ids.write({"to_refund": True})
+        self._set_move_lot(picking.move_ids[:1], self.lot_id)
+        return picking
+
+    def _prepare_return_picking_vals(self):
+        """Values of the receipt of the faulty unit when it has no delivery to return."""
+        self.ensure_one()
+        warehouse = self._warehouse()
+        picking_type = warehouse.out_type_id.return_picking_type_id or warehouse.in_type_id
+        customer_location = self.env.ref("stock.stock_location_customers")
+        return {
+            "picking_type_id": picking_type.id,
+            "partner_id": self.partner_id.id,
+            "location_id": customer_location.id,
+            "location_dest_id": picking_type.default_location_dest_id.id
+            or warehouse.lot_stock_id.id,
+            "origin": self.name,
+            "company_id": self.company_id.id,
+            "move_ids": [
+                Command.create(
+                    {
+                        "name": self.name,
+                        "product_id": self.product_id.id,
+                        "product_uom_qty": 1,
+                        "product_uom": self.product_id.uom_id.id,
+                        "location_id": customer_location.id,
+                        "location_dest_id": picking_type.default_location_dest_id.id
+                        or warehouse.lot_stock_id.id,
+                        "to_refund": True,
+                        "company_id": self.company_id.id,
+                    }
+                )
+            ],
+        }
+
+    def _create_replacement_picking(self):
+        picking = self.env["stock.picking"].create(self._prepare_replacement_picking_vals())
+        picking.action_confirm()
+        self._set_move_lot(picking.move_ids[:1], self.replacement_lot_id, reserve=True)
+        return picking
+
+    def _prepare_replacement_picking_vals(self):
+        """Values of the delivery of the replacement unit from stock to the customer. The
+        move is linked to the original sale line, as the host's exchange does: the return
+        (to_refund) and this delivery cancel out in the delivered quantity, nothing is
+        invoiced again, and the delivery hook registers the new serial's warranties."""
+        self.ensure_one()
+        warehouse = self._warehouse()
+        picking_type = warehouse.out_type_id
+        quant = self._replacement_quant(self.replacement_lot_id)
+        customer_location = self.partner_id.property_stock_customer or self.env.ref(
+            "stock.stock_location_customers"
+        )
+        sale_line = self._sale_line()
+        return {
+            "picking_type_id": picking_type.id,
+            "partner_id": self.partner_id.id,
+            "location_id": quant.location_id.id,
+            "location_dest_id": customer_location.id,
+            "origin": self.name,
+            "company_id": self.company_id.id,
+            "aftersales_claim_id": self.id,
+            "aftersales_purpose": "replacement",
+            "move_ids": [
+                Command.create(
+                    {
+                        "name": self.name,
+                        "product_id": self.product_id.id,
+                        "product_uom_qty": 1,
+                        "product_uom": self.product_id.uom_id.id,
+                        "location_id": quant.location_id.id,
+                        "location_dest_id": customer_location.id,
+                        "partner_id": self.partner_id.id,
+                        "sale_line_id": sale_line.id or False,
+                        "company_id": self.company_id.id,
+                    }
+                )
+            ],
+        }
+
+    def _set_move_lot(self, move, lot, reserve=False):
+        """Pin the move to exactly ``lot`` (the claimed or the chosen replacement serial),
+        replacing whatever lines the host's reservation proposed."""
+        if not move or not lot:
+            return
+        move.move_line_ids.unlink()
+        location = move.location_id
+        if reserve:
+            location = self._replacement_quant(lot).location_id or location
+        self.env["stock.move.line"].create(
+            {
+                "move_id": move.id,
+                "picking_id": move.picking_id.id,
+                "product_id": move.product_id.id,
+                "product_uom_id": move.product_id.uom_id.id,
+                "lot_id": lot.id,
+                "quantity": 1,
+                "location_id": location.id,
+                "location_dest_id": move.location_dest_id.id,
+                "company_id": move.company_id.id,
+            }
+        )
+
+    # Credit notes --------------------------------------------------------------------------
+
+    def _find_invoice_line(self):
+        """The customer's posted invoice line for the unit, through the sale order."""
+        self.ensure_one()
+        order = self.sale_order_id.sudo()  # see _sale_line
+        lines = order.order_line.filtered(lambda sol: sol.product_id == self.product_id)
+        invoice_lines = lines.invoice_lines.filtered(
+            lambda aml: (
+                aml.move_id.move_type == "out_invoice"
+                and aml.move_id.state == "posted"
+                and aml.quantity > 0
+            )
+        )
+        if not invoice_lines:
+            raise UserError(
+                self.env._(
+                    "No posted customer invoice for %(product)s was found on sale order "
+                    "%(order)s: invoice the unit first or decide a compensation.",
+                    product=self.product_id.display_name,
+                    order=order.name or self.env._("(none)"),
+                )
+            )
+        return invoice_lines.sorted(lambda aml: (aml.move_id.invoice_date, aml.id))[-1]
+
+    def _create_refund_from_invoice(self):
+        invoice_line = self._find_invoice_line()
+        move = self.env["account.move"].create(self._prepare_refund_vals(invoice_line))
+        # Link the sale line as the host's reversal does; through sudo because the sale
+        # order may belong to another salesperson than the deciding manager.
+        move.invoice_line_ids.sudo().write(
+            {"sale_line_ids": [Command.set(invoice_line.sale_line_ids.ids)]}
+        )
+        # Posting values the unit's cost through its sale line (anglo-saxon), which the
+        # manager may not be allowed to read: the decision was checked, post as the system.
+        move.sudo().action_post()
+        return move
+
+    def _prepare_refund_vals(self, invoice_line):
+        """Credit note reversing ``invoice_line`` for one unit: same account, taxes, price
+        and discount, linked to the invoice (the sale line is linked after creation, so the
+        sale order counts the unit as refunded)."""
+        self.ensure_one()
+        invoice = invoice_line.move_id
+        return {
+            "move_type": "out_refund",
+            "partner_id": invoice.partner_id.id,
+            "journal_id": invoice.journal_id.id,
+            "currency_id": invoice.currency_id.id,
+            "fiscal_position_id": invoice.fiscal_position_id.id,
+            "reversed_entry_id": invoice.id,
+            "invoice_origin": invoice.invoice_origin or self.name,
+            "ref": self.env._("Claim %(claim)s: refund", claim=self.name),
+            "company_id": invoice.company_id.id,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": invoice_line.product_id.id,
+                        "name": invoice_line.name,
+                        "quantity": 1,
+                        "product_uom_id": invoice_line.product_uom_id.id,
+                        "price_unit": invoice_line.price_unit,
+                        "discount": invoice_line.discount,
+                        "tax_ids": [Command.set(invoice_line.tax_ids.ids)],
+                        "account_id": invoice_line.account_id.id,
+                        "analytic_distribution": invoice_line.analytic_distribution,
+                    }
+                )
+            ],
+        }
+
+    def _create_credit_note(self, amount):
+        move = self.env["account.move"].create(self._prepare_credit_note_vals(amount))
+        move.action_post()
+        return move
+
+    def _credit_product(self):
+        product = self.company_id.aftersales_claim_credit_product_id
+        if not product:
+            product = self.env.ref(
+                "aftersales_service.product_claim_compensation", raise_if_not_found=False
+            )
+        if not product:
+            raise UserError(self.env._("Set the product for price reductions and compensations."))
+        return product
+
+    def _prepare_credit_note_vals(self, amount):
+        """Credit note for an agreed amount (price reduction or compensation), on the
+        configured service product; its income account and taxes apply."""
+        self.ensure_one()
+        product = self._credit_product()
+        partner = self.partner_id.commercial_partner_id
+        fiscal_position = (
+            self.env["account.fiscal.position"]
+            .with_company(self.company_id)
+            ._get_fiscal_position(partner)
+        )
+        taxes = product.taxes_id.filtered(lambda t: t.company_id in self.company_id.parent_ids)
+        return {
+            "move_type": "out_refund",
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "fiscal_position_id": fiscal_position.id,
+            "invoice_origin": self.sale_order_id.name or self.name,
+            "ref": self.env._(
+                "Claim %(claim)s: %(decision)s",
+                claim=self.name,
+                decision=dict(DECISIONS)[self.decision],
+            ),
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": self.env._(
+                            "%(decision)s — claim %(claim)s",
+                            decision=dict(DECISIONS)[self.decision],
+                            claim=self.name,
+                        ),
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.set(fiscal_position.map_tax(taxes).ids)],
+                    }
+                )
+            ],
+        }
+
+    # Repair ------------------------------------------------------------------------------
+
+    def _prepare_repair_vals(self):
+        """Values of the service order opened for the claim. Hook: the service-order side
+        fills the coverage from ``aftersales_claim_id``; add fields here, not there."""
+        self.ensure_one()
+        vals = {
+            "product_id": self.product_id.id,
+            "lot_id": self.lot_id.id or False,
+            "partner_id": self.partner_id.id or False,
+            "aftersales_claim_id": self.id,
+            "company_id": self.company_id.id,
+        }
+        repair_type = self._warehouse().repair_type_id
+        if repair_type:
+            vals["picking_type_id"] = repair_type.id
+        return vals

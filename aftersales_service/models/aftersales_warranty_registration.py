@@ -1,0 +1,402 @@
+# Copyright 2026 aftersales_service authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import SQL, split_every
+
+from ..rules import warranty_dates
+from .aftersales_warranty import BASE_KINDS
+
+_logger = logging.getLogger(__name__)
+
+# Pickings of these after-sales purposes bring a unit to a customer as a new sale would
+# (a replacement unit starts fresh warranties); the other purposes move a unit the customer
+# already owns (a repaired unit going back, a loaner) and register nothing.
+REGISTERING_PURPOSES = (False, "replacement")
+
+
+class AftersalesWarrantyRegistration(models.Model):
+    """Registration of warranty layers from deliveries, returns and the go-live history.
+
+    Validating a delivery to a customer registers, in one batch for the whole picking, one
+    layer per applicable term of every delivered serial (and the extended layers sold on the
+    same order); a return that ends the sale voids them.
+    """
+
+    _inherit = "aftersales.warranty"  # pylint: disable=consider-merging-classes-inherited
+
+    def _prepare_warranty_vals(
+        self, lot, term, partner, date_start, company, move=None, sale_line=None
+    ):
+        """Values of one layer; the hook to add fields filled at registration."""
+        vals = {
+            "lot_id": lot.id,
+            "term_id": term.id,
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "date_start": date_start,
+            "move_id": move.id if move else False,
+            "sale_line_id": sale_line.id if sale_line else False,
+        }
+        date_end = term._get_date_end(date_start)
+        if warranty_dates.is_past_end(date_end, fields.Date.context_today(self)):
+            vals["state"] = "expired"
+        return vals
+
+    @api.model
+    def _is_registering_delivery(self, move):
+        """A done move that hands a serial over to a customer as a sale."""
+        return (
+            move.state == "done"
+            and move.location_dest_id.usage == "customer"
+            and move.location_id.usage != "customer"
+            and move.product_id.tracking == "serial"
+            and move.picking_id.aftersales_purpose in REGISTERING_PURPOSES
+        )
+
+    @api.model
+    def _register_from_moves(self, moves):
+        """Register the layers of the serials delivered by ``moves`` (one batch for all)."""
+        moves = moves.filtered(self._is_registering_delivery)
+        units = [
+            (move, line.lot_id)
+            for move in moves
+            for line in move.move_line_ids
+            if line.lot_id and line.quantity > 0
+        ]
+        return self._register_units(units)
+
+    @api.model
+    def _move_owner(self, move):
+        return (
+            move.sale_line_id.order_id.partner_id or move.picking_id.partner_id or move.partner_id
+        )
+
+    @api.model
+    def _basis_date(self, term, move):
+        """Start date of a base layer from the term's start basis.
+
+        ``delivery`` and ``installation`` start on the delivery date (installation dates are
+        set afterwards on the layer); ``invoice`` uses the earliest posted customer invoice of
+        the sale line when there is one, else the delivery date.
+        """
+        delivery_date = fields.Date.context_today(self, move.date)
+        if term.start_basis == "invoice" and move.sale_line_id:
+            invoices = move.sale_line_id.invoice_lines.move_id.filtered(
+                lambda m: m.state == "posted" and m.move_type == "out_invoice" and m.invoice_date
+            )
+            if invoices:
+                return min(invoices.mapped("invoice_date"))
+        return delivery_date
+
+    @api.model
+    def _register_units(self, units):
+        """Create the layers of ``units`` = [(delivery move, lot)] in a constant number of queries.
+
+        One search for the applicable terms, one for the extended terms sold on the orders,
+        one for the serials' live layers, one INSERT for all new layers. Runs as superuser:
+        the warehouse user validating a delivery needs no rights on warranties or sales.
+        """
+        Warranty = self.sudo()
+        if not units:
+            return Warranty.browse()
+        created = Warranty.browse()
+        units_by_company = defaultdict(list)
+        for move, lot in units:
+            move = move.sudo()
+            units_by_company[move.company_id].append((move, lot.sudo()))
+        for company, company_units in units_by_company.items():
+            created |= Warranty.with_company(company)._register_company_units(
+                company, company_units
+            )
+        return created
+
+    @api.model
+    def _register_company_units(self, company, units):
+        Term = self.env["aftersales.warranty.term"].sudo()
+        lots = self.env["stock.lot"].browse([lot.id for _move, lot in units])
+        products = lots.product_id
+        terms_by_product = Term._get_terms_by_product(products, company)
+
+        # Extended terms sold on the same sale orders, with how many units each line still covers.
+        orders = self.env["sale.order"].browse(
+            [m.sale_line_id.order_id.id for m, _lot in units if m.sale_line_id]
+        )
+        ext_terms = Term.browse()
+        ext_lines = self.env["sale.order.line"]
+        if orders:
+            order_lines = orders.order_line.filtered(lambda sol: sol.product_id.type == "service")
+            if order_lines:
+                ext_terms = Term.search(
+                    [
+                        ("kind", "=", "extended"),
+                        ("company_id", "in", [False, company.id]),
+                        ("extension_product_id", "in", order_lines.product_id.ids),
+                    ]
+                )
+                ext_lines = order_lines.filtered(
+                    lambda sol: sol.product_id in ext_terms.extension_product_id
+                )
+
+        # Live layers of these serials (dedup, latest base end for extensions), and the number
+        # of live layers already registered on each extension line (earlier partial deliveries).
+        existing = self.search_fetch(
+            [("lot_id", "in", lots.ids), ("state", "!=", "void")],
+            ["lot_id", "term_id", "kind", "date_end"],
+        )
+        live_keys = {(w.lot_id.id, w.term_id.id) for w in existing}
+        base_end = {}
+        for w in existing:
+            if w.kind in BASE_KINDS:
+                base_end[w.lot_id.id] = max(base_end.get(w.lot_id.id, w.date_end), w.date_end)
+        ext_used = defaultdict(float)
+        if ext_lines:
+            ext_used.update(
+                {
+                    line.id: count
+                    for line, count in self._read_group(
+                        [("sale_line_id", "in", ext_lines.ids), ("state", "!=", "void")],
+                        ["sale_line_id"],
+                        ["__count"],
+                    )
+                }
+            )
+
+        vals_list = []
+        for move, lot in units:
+            partner = self._move_owner(move)
+            for term in terms_by_product.get(lot.product_id, Term):
+                if (lot.id, term.id) in live_keys:
+                    continue
+                live_keys.add((lot.id, term.id))
+                date_start = self._basis_date(term, move)
+                vals_list.append(
+                    self._prepare_warranty_vals(
+                        lot, term, partner, date_start, company, move, move.sale_line_id
+                    )
+                )
+                if term.kind in BASE_KINDS:
+                    end = term._get_date_end(date_start)
+                    base_end[lot.id] = max(base_end.get(lot.id, end), end)
+        # Extensions after the base layers, so they start the day after the latest base end.
+        for move, lot in units:
+            order = move.sale_line_id.order_id
+            if not order:
+                continue
+            partner = self._move_owner(move)
+            for term in ext_terms:
+                if (lot.id, term.id) in live_keys or not term._applies_to_product(lot.product_id):
+                    continue
+                line = next(
+                    (
+                        sol
+                        for sol in ext_lines
+                        if sol.order_id == order
+                        and sol.product_id == term.extension_product_id
+                        and ext_used[sol.id] < sol.product_uom_qty
+                    ),
+                    None,
+                )
+                if not line:
+                    continue
+                ext_used[line.id] += 1
+                live_keys.add((lot.id, term.id))
+                if term.extension_start == "after_base" and lot.id in base_end:
+                    date_start = warranty_dates.extension_start(base_end[lot.id])
+                else:
+                    date_start = self._basis_date(term, move)
+                vals_list.append(
+                    self._prepare_warranty_vals(lot, term, partner, date_start, company, move, line)
+                )
+        return self._insert_layers(vals_list)
+
+    @api.model
+    def _insert_layers(self, vals_list):
+        """Insert registered layers in one statement, skipping any a concurrent transaction
+        registered meanwhile (``ON CONFLICT`` on the partial unique index).
+
+        Registration values are complete (see ``_prepare_warranty_vals``); the values the ORM
+        would compute (term copies, product, kind, end date) are filled here, so a delivery of
+        any size costs one INSERT instead of one per hundred rows, and two racing validations
+        neither fail nor duplicate.
+        """
+        if not vals_list:
+            return self.browse()
+        Term = self.env["aftersales.warranty.term"]
+        Lot = self.env["stock.lot"]
+        now = fields.Datetime.now()
+        rows = []
+        for vals in vals_list:
+            term = Term.browse(vals["term_id"])
+            row = {
+                "product_id": Lot.browse(vals["lot_id"]).product_id.id,
+                "kind": term.kind,
+                "duration": term.duration,
+                "duration_unit": term.duration_unit,
+                "extend_by_downtime": term.extend_by_downtime,
+                "parts_coverage": term.parts_coverage,
+                "labor_coverage": term.labor_coverage,
+                "logistics_coverage": term.logistics_coverage,
+                "downtime_days": 0,
+                "state": "active",
+                "create_uid": self.env.uid,
+                "write_uid": self.env.uid,
+                "create_date": now,
+                "write_date": now,
+                **vals,
+            }
+            row["date_start"] = fields.Date.to_date(row["date_start"])
+            row.setdefault(
+                "date_end",
+                self._get_date_end(
+                    row["date_start"],
+                    row["duration"],
+                    row["duration_unit"],
+                    warranty_dates.counted_downtime(
+                        row["downtime_days"], row["extend_by_downtime"]
+                    ),
+                ),
+            )
+            rows.append(row)
+        columns = sorted({key for row in rows for key in row})
+        magic = {
+            "create_uid": "int4",
+            "write_uid": "int4",
+            "create_date": "timestamp",
+            "write_date": "timestamp",
+        }
+        casts = [magic.get(col) or self._fields[col].column_type[1] for col in columns]
+        query = SQL(
+            """
+            INSERT INTO aftersales_warranty (%s)
+            SELECT * FROM unnest(%s)
+            ON CONFLICT (lot_id, term_id) WHERE state != 'void' DO NOTHING
+            RETURNING id
+            """,
+            SQL(", ").join(SQL.identifier(col) for col in columns),
+            SQL(", ").join(
+                SQL(
+                    "%s::" + cast + "[]",
+                    # False means NULL except in booleans (psycopg2 would send false).
+                    [
+                        row.get(col) if cast == "bool" or row.get(col) is not False else None
+                        for row in rows
+                    ],
+                )
+                for col, cast in zip(columns, casts, strict=True)
+            ),
+        )
+        self.flush_model()
+        self.env.cr.execute(query)
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        # The serials' warranty fields read before the insert are stale now.
+        Lot.browse({row["lot_id"] for row in rows}).invalidate_recordset()
+        if len(ids) < len(rows):
+            _logger.info(
+                "Warranty registration: %s layers already registered concurrently",
+                len(rows) - len(ids),
+            )
+        return self.browse(ids)
+
+    @api.model
+    def _void_from_return_moves(self, moves):
+        """Void the live layers of serials returned by a customer in a return that ends the sale.
+
+        Only returns flagged to update the sale order (``to_refund``: refund or exchange) end
+        the sale; returns for repair and after-sales intakes keep the layers.
+        """
+        moves = moves.filtered(
+            lambda m: (
+                m.state == "done"
+                and m.to_refund
+                and m.location_id.usage == "customer"
+                and m.location_dest_id.usage != "customer"
+                and m.picking_id.aftersales_purpose != "intake"
+                and m.product_id.tracking == "serial"
+            )
+        )
+        lots = moves.move_line_ids.filtered(lambda ml: ml.quantity > 0).lot_id
+        if not lots:
+            return self.browse()
+        layers = self.sudo().search([("lot_id", "in", lots.ids), ("state", "!=", "void")])
+        reason_by_lot = {
+            line.lot_id.id: line.move_id.picking_id.name or line.move_id.reference
+            for line in moves.move_line_ids
+        }
+        for lot_id, lot_layers in layers.grouped("lot_id").items():
+            lot_layers.write(
+                {
+                    "state": "void",
+                    "void_reason": self.env._("Returned (%s)", reason_by_lot.get(lot_id.id) or ""),
+                }
+            )
+        return layers
+
+    @api.model
+    def register_past_deliveries(self, date_from=None):
+        """Register layers for serials delivered before the addon was installed.
+
+        Takes, for each serial, its latest done delivery to a customer (on or after
+        ``date_from``) unless a later refund/exchange return brought it back; existing live
+        layers are skipped, so running it again creates nothing. Returns the created layers.
+        """
+        date_from = fields.Date.to_date(date_from) if date_from else None
+        # Latest registering delivery per serial, in SQL: a go-live may face millions of lines.
+        self.env["stock.move.line"].flush_model()
+        self.env["stock.move"].flush_model()
+        self.env["stock.picking"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line_id FROM (
+                    SELECT DISTINCT ON (ml.lot_id) ml.id AS line_id, ml.lot_id, ml.date
+                      FROM stock_move_line ml
+                      JOIN stock_location src ON src.id = ml.location_id
+                      JOIN stock_location dst ON dst.id = ml.location_dest_id
+                      JOIN product_product pp ON pp.id = ml.product_id
+                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 LEFT JOIN stock_picking p ON p.id = ml.picking_id
+                     WHERE ml.state = 'done'
+                       AND ml.lot_id IS NOT NULL
+                       AND ml.quantity > 0
+                       AND ml.company_id IN %(companies)s
+                       AND pt.tracking = 'serial'
+                       AND dst.usage = 'customer'
+                       AND src.usage != 'customer'
+                       AND (p.aftersales_purpose IS NULL OR p.aftersales_purpose IN %(purposes)s)
+                  ORDER BY ml.lot_id, ml.date DESC, ml.id DESC
+                ) latest
+                WHERE (%(date_from)s::date IS NULL OR latest.date >= %(date_from)s::date)
+                  -- not brought back since by a return ending the sale (refund or exchange)
+                  AND NOT EXISTS (
+                    SELECT 1
+                      FROM stock_move_line r
+                      JOIN stock_move rm ON rm.id = r.move_id
+                      JOIN stock_location rsrc ON rsrc.id = r.location_id
+                      JOIN stock_location rdst ON rdst.id = r.location_dest_id
+                 LEFT JOIN stock_picking rp ON rp.id = r.picking_id
+                     WHERE r.lot_id = latest.lot_id
+                       AND r.state = 'done'
+                       AND (r.date, r.id) > (latest.date, latest.line_id)
+                       AND rm.to_refund
+                       AND rsrc.usage = 'customer'
+                       AND rdst.usage != 'customer'
+                       AND rp.aftersales_purpose IS DISTINCT FROM 'intake'
+                  )
+                ORDER BY latest.lot_id
+                """,
+                companies=tuple(self.env.companies.ids),
+                purposes=tuple(p for p in REGISTERING_PURPOSES if p),
+                date_from=date_from,
+            )
+        )
+        line_ids = [row[0] for row in self.env.cr.fetchall()]
+        MoveLine = self.env["stock.move.line"].sudo()
+        created = self.browse()
+        for chunk in split_every(2000, line_ids, MoveLine.browse):
+            created |= self._register_units([(line.move_id, line.lot_id) for line in chunk])
+            self.env.invalidate_all()
+        _logger.info("Go-live warranty registration created %s layers", len(created))
+        return created.sudo(False)
