@@ -221,3 +221,29 @@ def test_expiring_soon_search_matches_compute():
     for n in range(-40, 60):
         end = today + timedelta(days=n)
         assert (first <= end <= last) == wd.is_expiring_soon(end, today), n
+
+
+@pytest.mark.parametrize(
+    ("duration", "unit", "ok"),
+    [
+        (1, "day", True),
+        (36500, "day", True),
+        (36501, "day", False),
+        (1200, "month", True),
+        (1201, "month", False),
+        (100, "year", True),
+        (101, "year", False),
+        (20000, "year", False),
+        (0, "year", False),
+        (-1, "month", False),
+        (2, "week", False),
+        ("2", "year", False),
+        (2.5, "year", False),
+        (True, "year", False),
+    ],
+)
+def test_duration_in_bounds(duration, unit, ok):
+    assert wd.duration_in_bounds(duration, unit) is ok
+    if ok:
+        # The longest allowed durations still give a date.
+        assert wd.end_date(date(2026, 12, 31), duration, unit, wd.MAX_DOWNTIME_DAYS)

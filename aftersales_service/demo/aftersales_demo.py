@@ -103,7 +103,44 @@ class AftersalesDemo(models.AbstractModel):
         if stage in ("done", "invoiced"):
             orders.filtered(lambda o: o.state == "under_repair").action_repair_end()
         if stage == "invoiced":
+            self._aftersales_demo_absorption_account(orders.company_id)
             orders.filtered("aftersales_can_invoice").action_aftersales_invoice()
+        return True
+
+    @api.model
+    def _aftersales_demo_absorption_account(self, companies):
+        """Covered labour is settled only with the company's absorption account: give the
+        demo companies one."""
+        for company in companies.filtered(lambda c: not c.aftersales_service_cost_account_id):
+            Account = self.env["account.account"].with_company(company)
+            company.aftersales_service_cost_account_id = Account.create(
+                {
+                    "name": "Covered Labour Absorbed",
+                    "code": Account._search_new_account_code("619000"),
+                    "account_type": "expense",
+                    "company_ids": [Command.link(company.id)],
+                }
+            )
+
+    @api.model
+    def _aftersales_demo_books(self, order_ids):
+        """Invoice demo sale orders (a price reduction reduces a posted invoice) and give
+        their companies a compensation expense account (damages are not revenue)."""
+        orders = self.env["sale.order"].browse(order_ids)
+        invoices = orders._create_invoices()
+        invoices.action_post()
+        for company in orders.company_id.filtered(
+            lambda c: not c.aftersales_compensation_account_id
+        ):
+            Account = self.env["account.account"].with_company(company)
+            company.aftersales_compensation_account_id = Account.create(
+                {
+                    "name": "Consumer Compensation",
+                    "code": Account._search_new_account_code("623000"),
+                    "account_type": "expense",
+                    "company_ids": [Command.link(company.id)],
+                }
+            )
         return True
 
     @api.model

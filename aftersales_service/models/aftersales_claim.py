@@ -171,9 +171,9 @@ class AftersalesClaim(models.Model):
         compute="_compute_unit_price",
         store=True,
         precompute=True,
-        readonly=False,
-        help="Price paid for the unit (sale order line, after discount), else the product's "
-        "sales price. The penalty is a percentage of it.",
+        help="Price the consumer paid for the unit, tax included, after discounts (sale order "
+        "line total / quantity), else the product's sales price. The penalty (Law 2300-1 "
+        "art. 23) is a percentage of it; price reductions and compensations are bounded by it.",
     )
     penalty_amount = fields.Monetary(
         compute="_compute_penalty_amount",
@@ -287,8 +287,9 @@ class AftersalesClaim(models.Model):
     def _compute_unit_price(self):
         for claim in self:
             line = claim._sale_line()
-            if line:
-                price = line.price_unit * (1.0 - (line.discount or 0.0) / 100.0)
+            if line and line.product_uom_qty:
+                # Law 2300-1 art. 23: "the price of the good" = what the consumer paid.
+                price = line.price_total / line.product_uom_qty
                 claim.unit_price = line.order_id.currency_id._convert(
                     price,
                     claim.currency_id or claim.company_id.currency_id,
@@ -466,20 +467,6 @@ class AftersalesClaim(models.Model):
         return action
 
     # Helpers -----------------------------------------------------------------------------
-
-    def _today(self):
-        company = self.company_id[:1] or self.env.company
-        tz = self.env.context.get("tz") or self.env.user.tz or company.partner_id.tz or "UTC"
-        return fields.Date.context_today(self.with_context(tz=tz))
-
-    def _local_date(self, value):
-        """Local calendar date of a UTC datetime (user's, else company's time zone): the
-        law counts days from the day the customer claimed, where they claimed."""
-        if not value:
-            return False
-        company = self.company_id[:1] or self.env.company
-        tz = self.env.context.get("tz") or self.env.user.tz or company.partner_id.tz or "UTC"
-        return fields.Date.context_today(self.with_context(tz=tz), timestamp=value)
 
     def _state_label(self):
         return dict(self._fields["state"]._description_selection(self.env))[self.state]

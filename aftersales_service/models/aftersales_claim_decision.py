@@ -14,24 +14,25 @@ class AftersalesClaim(models.Model):
 
     # Actions -----------------------------------------------------------------------------
 
-    def action_decide(self, decision, amount=0.0, reason=False, replacement_lot_id=False):
+    def action_decide(
+        self, decision, amount=0.0, reason=False, replacement_lot_id=False, exceed_reason=False
+    ):
         """diagnosis → decided / in_progress / rejected: record the decision and carry it out
         with the host's documents (service order, pickings, credit notes, customer message).
 
         Everything is checked before anything is written: a decision out of order or with
-        missing input raises and leaves the claim untouched.
+        missing input raises and leaves the claim untouched. The claims are deduplicated and
+        locked first (see aftersales_claim_guard.py), so the checks see the current state.
+        ``exceed_reason``: why a compensation exceeds the price paid (tracked in the chatter).
         """
         self._check_manager()
         decisions = dict(DECISIONS)
         if decision not in decisions:
             raise UserError(self.env._("Unknown decision %(decision)s.", decision=decision))
-        replacement_lot = self.env["stock.lot"].browse(
-            replacement_lot_id.id
-            if isinstance(replacement_lot_id, models.BaseModel)
-            else replacement_lot_id or []
-        )
+        replacement_lot = self._decision_lot(replacement_lot_id)
         for claim in self:
             claim._check_can_decide(decision, amount, reason, replacement_lot)
+            claim._check_decision_amount(decision, amount, exceed_reason)
         for claim in self:
             claim.write(
                 {
@@ -49,6 +50,12 @@ class AftersalesClaim(models.Model):
             if decision in ("price_reduction", "compensation"):
                 amount_part = self.env._(" (amount %(amount)s)", amount=amount)
             reason_part = self.env._(" — %(reason)s", reason=reason) if reason else ""
+            if exceed_reason and amount > claim.unit_price:
+                reason_part += self.env._(
+                    " — above the price paid (%(price)s) because: %(why)s",
+                    price=claim.unit_price,
+                    why=exceed_reason,
+                )
             claim._post_note(
                 self.env._(
                     "Decision: %(decision)s%(amount)s%(reason)s",
@@ -133,10 +140,10 @@ class AftersalesClaim(models.Model):
             raise UserError(self.env._("Set the customer of the claim first."))
         if decision == "replace":
             self._check_replacement_lot(replacement_lot)
-        if decision == "refund":
-            if self.refund_move_ids.filtered(lambda m: m.state != "cancel"):
-                raise UserError(self.env._("Claim %(claim)s is already refunded.", claim=self.name))
-            self._find_invoice_line()  # raises when there is nothing to reverse
+        if decision == "refund" and self.refund_move_ids.filtered(lambda m: m.state != "cancel"):
+            raise UserError(self.env._("Claim %(claim)s is already refunded.", claim=self.name))
+        if decision in ("refund", "price_reduction"):
+            self._check_creditable()  # raises when there is nothing (left) to credit
 
     def _check_replacement_lot(self, lot):
         if not lot:
@@ -161,15 +168,19 @@ class AftersalesClaim(models.Model):
             )
 
     def _replacement_quant(self, lot):
-        return self.env["stock.quant"].search(
+        """Our own free stock of ``lot``: on hand in an internal location of the claim's
+        company, owned by nobody else (a customer's unit in for service is not ours to give
+        away) and not reserved for another transfer."""
+        quants = self.env["stock.quant"].search(
             [
                 ("lot_id", "=", lot.id),
                 ("location_id.usage", "=", "internal"),
                 ("location_id.company_id", "=", self.company_id.id),
+                ("owner_id", "=", False),
                 ("quantity", ">", 0),
-            ],
-            limit=1,
+            ]
         )
+        return quants.filtered(lambda q: q.quantity - q.reserved_quantity > 0)[:1]
 
     def _carry_out_repair(self):
         if self.repair_ids.filtered(lambda r: r.state != "cancel"):
@@ -193,7 +204,8 @@ class AftersalesClaim(models.Model):
         self.write({"refund_move_ids": [Command.link(refund.id)]})
 
     def _carry_out_compensation(self):
-        self._carry_out_price_reduction()
+        refund = self._create_credit_note(self.decision_amount)
+        self.write({"refund_move_ids": [Command.link(refund.id)]})
 
     def _carry_out_reject(self):
         self.write({"state": "rejected", "date_resolved": fields.Datetime.now()})
@@ -347,132 +359,6 @@ class AftersalesClaim(models.Model):
                 "company_id": move.company_id.id,
             }
         )
-
-    # Credit notes --------------------------------------------------------------------------
-
-    def _find_invoice_line(self):
-        """The customer's posted invoice line for the unit, through the sale order."""
-        self.ensure_one()
-        order = self.sale_order_id.sudo()  # see _sale_line
-        lines = order.order_line.filtered(lambda sol: sol.product_id == self.product_id)
-        invoice_lines = lines.invoice_lines.filtered(
-            lambda aml: (
-                aml.move_id.move_type == "out_invoice"
-                and aml.move_id.state == "posted"
-                and aml.quantity > 0
-            )
-        )
-        if not invoice_lines:
-            raise UserError(
-                self.env._(
-                    "No posted customer invoice for %(product)s was found on sale order "
-                    "%(order)s: invoice the unit first or decide a compensation.",
-                    product=self.product_id.display_name,
-                    order=order.name or self.env._("(none)"),
-                )
-            )
-        return invoice_lines.sorted(lambda aml: (aml.move_id.invoice_date, aml.id))[-1]
-
-    def _create_refund_from_invoice(self):
-        invoice_line = self._find_invoice_line()
-        move = self.env["account.move"].create(self._prepare_refund_vals(invoice_line))
-        # Link the sale line as the host's reversal does; through sudo because the sale
-        # order may belong to another salesperson than the deciding manager.
-        move.invoice_line_ids.sudo().write(
-            {"sale_line_ids": [Command.set(invoice_line.sale_line_ids.ids)]}
-        )
-        # Posting values the unit's cost through its sale line (anglo-saxon), which the
-        # manager may not be allowed to read: the decision was checked, post as the system.
-        move.sudo().action_post()
-        return move
-
-    def _prepare_refund_vals(self, invoice_line):
-        """Credit note reversing ``invoice_line`` for one unit: same account, taxes, price
-        and discount, linked to the invoice (the sale line is linked after creation, so the
-        sale order counts the unit as refunded)."""
-        self.ensure_one()
-        invoice = invoice_line.move_id
-        return {
-            "move_type": "out_refund",
-            "partner_id": invoice.partner_id.id,
-            "journal_id": invoice.journal_id.id,
-            "currency_id": invoice.currency_id.id,
-            "fiscal_position_id": invoice.fiscal_position_id.id,
-            "reversed_entry_id": invoice.id,
-            "invoice_origin": invoice.invoice_origin or self.name,
-            "ref": self.env._("Claim %(claim)s: refund", claim=self.name),
-            "company_id": invoice.company_id.id,
-            "invoice_line_ids": [
-                Command.create(
-                    {
-                        "product_id": invoice_line.product_id.id,
-                        "name": invoice_line.name,
-                        "quantity": 1,
-                        "product_uom_id": invoice_line.product_uom_id.id,
-                        "price_unit": invoice_line.price_unit,
-                        "discount": invoice_line.discount,
-                        "tax_ids": [Command.set(invoice_line.tax_ids.ids)],
-                        "account_id": invoice_line.account_id.id,
-                        "analytic_distribution": invoice_line.analytic_distribution,
-                    }
-                )
-            ],
-        }
-
-    def _create_credit_note(self, amount):
-        move = self.env["account.move"].create(self._prepare_credit_note_vals(amount))
-        move.action_post()
-        return move
-
-    def _credit_product(self):
-        product = self.company_id.aftersales_claim_credit_product_id
-        if not product:
-            product = self.env.ref(
-                "aftersales_service.product_claim_compensation", raise_if_not_found=False
-            )
-        if not product:
-            raise UserError(self.env._("Set the product for price reductions and compensations."))
-        return product
-
-    def _prepare_credit_note_vals(self, amount):
-        """Credit note for an agreed amount (price reduction or compensation), on the
-        configured service product; its income account and taxes apply."""
-        self.ensure_one()
-        product = self._credit_product()
-        partner = self.partner_id.commercial_partner_id
-        fiscal_position = (
-            self.env["account.fiscal.position"]
-            .with_company(self.company_id)
-            ._get_fiscal_position(partner)
-        )
-        taxes = product.taxes_id.filtered(lambda t: t.company_id in self.company_id.parent_ids)
-        return {
-            "move_type": "out_refund",
-            "partner_id": partner.id,
-            "company_id": self.company_id.id,
-            "fiscal_position_id": fiscal_position.id,
-            "invoice_origin": self.sale_order_id.name or self.name,
-            "ref": self.env._(
-                "Claim %(claim)s: %(decision)s",
-                claim=self.name,
-                decision=dict(DECISIONS)[self.decision],
-            ),
-            "invoice_line_ids": [
-                Command.create(
-                    {
-                        "product_id": product.id,
-                        "name": self.env._(
-                            "%(decision)s — claim %(claim)s",
-                            decision=dict(DECISIONS)[self.decision],
-                            claim=self.name,
-                        ),
-                        "quantity": 1,
-                        "price_unit": amount,
-                        "tax_ids": [Command.set(fiscal_position.map_tax(taxes).ids)],
-                    }
-                )
-            ],
-        }
 
     # Repair ------------------------------------------------------------------------------
 

@@ -135,17 +135,10 @@ class AftersalesClaim(models.Model):
     def _lot_owner(self, lot):
         """Owner of the serial's active warranty layer, else its last delivery's customer."""
         if "aftersales.warranty" in self.env:
-            warranty = (
-                self.env["aftersales.warranty"]
-                .sudo()
-                .search(
-                    [("lot_id", "=", lot.id), ("state", "=", "active")],
-                    order="date_start desc, id desc",
-                    limit=1,
-                )
-            )
-            if warranty.partner_id:
-                return warranty.partner_id.sudo(False)
+            # The serial's current owner (after a transfer: the new one, see stock.lot).
+            lot_sudo = lot.sudo()
+            if lot_sudo.aftersales_in_warranty and lot_sudo.aftersales_owner_id:
+                return lot_sudo.aftersales_owner_id.sudo(False)
         move = self._lot_last_delivery(lot)
         return (move.picking_id.partner_id or move.partner_id).sudo(False)
 

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import float_round
 
 from ..rules import legal_clock
@@ -21,6 +21,32 @@ class AftersalesClaim(models.Model):
 
     # Clock on a given day ------------------------------------------------------------------
 
+    def _clock_tz(self):
+        """Time zone the legal clock counts days in: the company's (its partner's), else its
+        warehouse's address, else UTC. Never the time zone of whoever types or reads the
+        claim: the same claim must get the same deadlines whoever registers it (Law 2300-1
+        arts. 20-22 count days from the day of the claim, where the seller received it)."""
+        company = self.company_id[:1] or self.env.company
+        tz = company.partner_id.tz
+        if not tz:
+            warehouse = (
+                self.env["stock.warehouse"]
+                .sudo()
+                .search([("company_id", "=", company.id)], limit=1)
+            )
+            tz = warehouse.partner_id.tz
+        return tz or "UTC"
+
+    def _today(self):
+        """Today's date in the clock's time zone (see _clock_tz)."""
+        return fields.Date.context_today(self.with_context(tz=self._clock_tz()))
+
+    def _local_date(self, value):
+        """Calendar date of the UTC datetime ``value`` in the clock's time zone."""
+        if not value:
+            return False
+        return fields.Date.context_today(self.with_context(tz=self._clock_tz()), timestamp=value)
+
     def _is_overdue_on(self, today):
         # Same rule as the SQL of _watch_deadlines_batch: keep both in step. The resolution
         # clock runs while the claim is open, the response clock while it is new.
@@ -33,6 +59,9 @@ class AftersalesClaim(models.Model):
         """Penalty accrued on ``today`` (or on the resolution date when resolved).
         Same formula as the SQL of _watch_deadlines_batch: keep both in step."""
         self.ensure_one()
+        if self.state in ("rejected", "cancel"):
+            # No remedy was owed (rejected) or asked for any longer (cancelled): no delay.
+            return 0.0
         if self.state in OPEN_STATES:
             resolved_on = None
         elif self.date_resolved:

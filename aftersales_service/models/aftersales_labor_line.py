@@ -3,6 +3,11 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
 from ..rules import shares
+from .repair_order_guard import check_amount
+
+# A labour line is one technician's work on one day: more than 24 hours is a typo.
+MAX_HOURS_PER_LINE = 24.0
+NUMBER_FIELDS = ("hours", "unit_cost", "price_unit", "coverage")
 
 
 class AftersalesLaborLine(models.Model):
@@ -55,6 +60,11 @@ class AftersalesLaborLine(models.Model):
         compute="_compute_from_product",
         store=True,
         readonly=False,
+        currency_field="pricing_currency_id",
+        help="Sale price per hour, in the order's pricing currency (its pricelist's).",
+    )
+    pricing_currency_id = fields.Many2one(
+        related="repair_id.aftersales_pricing_currency_id", string="Pricing Currency"
     )
 
     # Coverage (percent the company pays)
@@ -73,7 +83,12 @@ class AftersalesLaborLine(models.Model):
 
     # Amounts (company currency)
     cost_amount = fields.Monetary(string="Cost", compute="_compute_amounts", store=True)
-    price_amount = fields.Monetary(string="Price", compute="_compute_amounts", store=True)
+    price_amount = fields.Monetary(
+        string="Price",
+        compute="_compute_amounts",
+        store=True,
+        currency_field="pricing_currency_id",
+    )
     billable_amount = fields.Monetary(
         string="Customer Share", compute="_compute_amounts", store=True
     )
@@ -84,44 +99,103 @@ class AftersalesLaborLine(models.Model):
     _sql_constraints = [  # noqa: RUF012
         ("hours_positive", "CHECK(hours >= 0)", "Labour hours cannot be negative."),
         (
+            "hours_per_day",
+            "CHECK(hours <= 24)",
+            "A labour line cannot have more than 24 hours (one technician, one day).",
+        ),
+        (
             "coverage_range",
             "CHECK(coverage >= 0 AND coverage <= 100)",
             "Labour coverage must be between 0 and 100 %.",
         ),
     ]
 
-    @api.depends("product_id", "company_id")
+    @api.depends("product_id", "company_id", "repair_id.aftersales_pricelist_id")
     def _compute_from_product(self):
         for line in self:
             product = line.product_id.with_company(line.company_id or self.env.company)
             line.unit_cost = product.standard_price
-            line.price_unit = product.lst_price
+            line.price_unit = line._price_from_order(product, line.repair_id)
+
+    @api.model
+    def _price_from_order(self, product, repair):
+        """Hourly sale price: the order's pricelist (in its currency), else the product's."""
+        if repair and product:
+            return repair._aftersales_sale_price(product, 1.0, product.uom_id)
+        return product.lst_price
 
     @api.depends("repair_id.aftersales_labor_coverage")
     def _compute_coverage(self):
         for line in self:
             line.coverage = line.repair_id.aftersales_labor_coverage
 
-    @api.depends("hours", "unit_cost", "price_unit", "coverage")
+    @api.depends(
+        "hours", "unit_cost", "price_unit", "coverage", "repair_id.aftersales_pricing_currency_id"
+    )
     def _compute_amounts(self):
         for line in self:
             line.cost_amount = line.hours * line.unit_cost
             line.price_amount = line.hours * line.price_unit
             # The customer pays the uncovered hours at the sale price, the warranty bears the
             # covered hours at cost (``rules.shares``); split from the stored amounts.
-            line.billable_amount, line.warranty_amount = shares.split_line(
+            billable, line.warranty_amount = shares.split_line(
                 line.price_amount, line.cost_amount, line.coverage
+            )
+            # The customer's share is a company-currency figure, like the order's.
+            line.billable_amount = (
+                line.repair_id._aftersales_to_company_currency(billable)
+                if line.repair_id
+                else billable
             )
 
     @api.constrains("hours", "coverage", "unit_cost", "price_unit")
     def _check_values(self):
         for line in self:
+            for fname in NUMBER_FIELDS:
+                check_amount(self.env, line[fname], line._fields[fname].string, minimum=None)
             if line.hours < 0:
                 raise ValidationError(self.env._("Labour hours cannot be negative."))
+            if line.hours > MAX_HOURS_PER_LINE:
+                raise ValidationError(
+                    self.env._(
+                        "A labour line cannot have more than %(max)s hours (one technician, "
+                        "one day): split the work into one line per day.",
+                        max=MAX_HOURS_PER_LINE,
+                    )
+                )
             if not 0.0 <= line.coverage <= 100.0:
                 raise ValidationError(self.env._("Labour coverage must be between 0 and 100 %."))
             if line.unit_cost < 0 or line.price_unit < 0:
                 raise ValidationError(self.env._("Labour cost and price cannot be negative."))
+
+    @api.constrains("product_id")
+    def _check_service_product(self):
+        """Labour is a service: a goods product here would be invoiced without leaving stock
+        and booked as labour cost."""
+        for line in self:
+            if line.product_id.type != "service":
+                raise ValidationError(
+                    self.env._(
+                        "%(product)s is not a service product: labour lines take services only.",
+                        product=line.product_id.display_name,
+                    )
+                )
+
+    def _check_numbers(self, vals):
+        """Numbers as numbers before the ORM converts them (a string, NaN or Infinity sent
+        over RPC gets a clear message, not a conversion traceback)."""
+        for fname in NUMBER_FIELDS:
+            if fname in vals:
+                check_amount(self.env, vals[fname], self._fields[fname].string, minimum=None)
+        if "hours" in vals:
+            # Before the insert: the SQL CHECK would otherwise answer first, less clearly.
+            check_amount(
+                self.env,
+                vals["hours"],
+                self._fields["hours"].string,
+                minimum=0.0,
+                maximum=MAX_HOURS_PER_LINE,
+            )
 
     def _aftersales_invoice_label(self):
         self.ensure_one()
@@ -154,6 +228,7 @@ class AftersalesLaborLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_numbers(vals)
             # Lines created through the order's form may skip the compute: default here.
             if vals.get("product_id") and ("unit_cost" not in vals or "price_unit" not in vals):
                 repair = self.env["repair.order"].browse(vals.get("repair_id"))
@@ -163,7 +238,8 @@ class AftersalesLaborLine(models.Model):
                     .with_company(repair.company_id or self.env.company)
                 )
                 vals.setdefault("unit_cost", product.standard_price)
-                vals.setdefault("price_unit", product.lst_price)
+                if "price_unit" not in vals:
+                    vals["price_unit"] = self._price_from_order(product, repair)
         lines = super().create(vals_list)
         lines._check_order_open()
         for line, vals in zip(lines, vals_list, strict=True):
@@ -174,6 +250,7 @@ class AftersalesLaborLine(models.Model):
         return lines
 
     def write(self, vals):
+        self._check_numbers(vals)
         self._check_order_open()
         if "coverage" in vals:
             changed = self.filtered(

@@ -12,6 +12,12 @@ REQUESTS = [
 ]
 
 
+#: Longest legal deadline a rule may set, in days (ten years).
+MAX_DAYS = 3650
+#: Highest penalty rate, in percent of the price per day of delay.
+MAX_PENALTY_RATE = 100.0
+
+
 class AftersalesLegalRule(models.Model):
     """A statutory clock: how long the seller has to answer and to resolve one kind of
     consumer request in one jurisdiction, and what a late resolution costs.
@@ -22,6 +28,7 @@ class AftersalesLegalRule(models.Model):
     """
 
     _name = "aftersales.legal.rule"
+    _inherit = "aftersales.shared.config.mixin"
     _description = "Consumer Law Deadline Rule"
     _order = "country_id, request, company_id"
 
@@ -68,6 +75,15 @@ class AftersalesLegalRule(models.Model):
             "Legal rule days cannot be negative.",
         ),
         ("penalty_positive", "CHECK(penalty_rate >= 0)", "The penalty rate cannot be negative."),
+        (
+            "days_bounded",
+            (
+                f"CHECK(response_days <= {MAX_DAYS} AND resolution_days <= {MAX_DAYS} "
+                f"AND loaner_within_days <= {MAX_DAYS})"
+            ),
+            "Legal rule days are at most 3650 (ten years).",
+        ),
+        ("penalty_bounded", "CHECK(penalty_rate <= 100)", "The penalty rate is at most 100%."),
     ]
 
     @api.constrains("response_days", "resolution_days", "loaner_within_days", "penalty_rate")
@@ -84,22 +100,36 @@ class AftersalesLegalRule(models.Model):
             )
 
     def _check_values(self, vals):
-        """Refuse negative days and rates with a clear message before the database's CHECK
-        constraints would (they stay as the last line of defence)."""
+        """Refuse days outside 0..3650 and rates outside 0..100 % a day with a clear message
+        before the database's CHECK constraints would (they stay as the last line of
+        defence). No consumer law counts deadlines in decades, and a rate above 100 % a day
+        is a typing error; either would break the clocks of every claim received after."""
+        rule_name = vals.get("name") or self[:1].name or ""
         for field in ("response_days", "resolution_days", "loaner_within_days"):
-            if (vals.get(field) or 0) < 0:
+            value = vals.get(field) or 0
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
                 raise ValidationError(
                     self.env._(
-                        "Legal rule %(rule)s: %(field)s cannot be negative.",
-                        rule=vals.get("name") or self[:1].name or "",
+                        "Legal rule %(rule)s: %(field)s must be a whole number of days between "
+                        "0 and %(max)s; got %(value)s.",
+                        rule=rule_name,
                         field=self._fields[field].get_description(self.env)["string"],
+                        max=MAX_DAYS,
+                        value=vals.get(field),
                     )
                 )
-        if (vals.get("penalty_rate") or 0.0) < 0:
+        rate = vals.get("penalty_rate") or 0.0
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, int | float)
+            or not 0.0 <= rate <= MAX_PENALTY_RATE
+        ):
             raise ValidationError(
                 self.env._(
-                    "Legal rule %(rule)s: the penalty rate cannot be negative.",
-                    rule=vals.get("name") or self[:1].name or "",
+                    "Legal rule %(rule)s: the penalty rate must be between 0 and 100 (%% of the "
+                    "price per day); got %(value)s.",
+                    rule=rule_name,
+                    value=vals.get("penalty_rate"),
                 )
             )
 

@@ -54,6 +54,12 @@ class AftersalesWarranty(models.Model):
         index=True,
     )
     kind = fields.Selection(related="term_id.kind", store=True, index=True)
+    transferable = fields.Boolean(
+        related="term_id.transferable",
+        store=True,
+        help="The layer follows the unit to a new owner; the others stay with the owner "
+        "who bought it (see stock.lot.aftersales_transfer).",
+    )
     duration = fields.Integer(
         compute="_compute_from_term", store=True, readonly=False, precompute=True
     )
@@ -383,7 +389,10 @@ class AftersalesWarranty(models.Model):
     # Actions
 
     def action_void(self, reason=False):
-        """Void layers (a sale that ended, a registration made in error); history is kept."""
+        """Void layers (a sale that ended, a registration made in error); history is kept.
+
+        For after-sales managers: voiding takes a customer's entitlement away."""
+        self._check_aftersales_manager(self.env._("void warranties"))
         if any(not w.can_void for w in self):
             raise UserError(self.env._("Only active or expired warranties can be voided."))
         self.write({"state": "void", "void_reason": reason or self.env._("Voided manually")})
@@ -396,8 +405,10 @@ class AftersalesWarranty(models.Model):
         downtime end later. Layers not started yet (an extension after the base warranty)
         are not extended themselves: they start later, following the base layers.
         """
-        if days < 0:
-            raise UserError(self.env._("Downtime days cannot be negative."))
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise ValidationError(
+                self.env._("Downtime days must be a whole number of days, zero or more.")
+            )
         date_back = fields.Date.to_date(date_back) or fields.Date.context_today(self)
         date_in = warranty_dates.downtime_start(date_back, days)
         running = self.filtered(

@@ -81,8 +81,16 @@ class AftersalesWarrantyRegistration(models.Model):
         ``delivery`` and ``installation`` start on the delivery date (installation dates are
         set afterwards on the layer); ``invoice`` uses the earliest posted customer invoice of
         the sale line when there is one, else the delivery date.
+
+        A replacement unit (picking purpose ``replacement``) starts on its handover whatever
+        the basis: Law 2300-1 art. 21 p. 3 runs the warranty of a good handed over in
+        replacement anew from the day of that handover. Its delivery is linked to the sale
+        line of the replaced unit (as the host's exchange does), whose invoice is the old
+        sale's: it must not be inherited.
         """
         delivery_date = fields.Date.context_today(self, move.date)
+        if move.picking_id.aftersales_purpose == "replacement":
+            return delivery_date
         if term.start_basis == "invoice" and move.sale_line_id:
             invoices = move.sale_line_id.invoice_lines.move_id.filtered(
                 lambda m: m.state == "posted" and m.move_type == "out_invoice" and m.invoice_date
@@ -92,12 +100,14 @@ class AftersalesWarrantyRegistration(models.Model):
         return delivery_date
 
     @api.model
-    def _register_units(self, units):
+    def _register_units(self, units, skip_voided=False):
         """Create the layers of ``units`` = [(delivery move, lot)] in a constant number of queries.
 
         One search for the applicable terms, one for the extended terms sold on the orders,
         one for the serials' live layers, one INSERT for all new layers. Runs as superuser:
         the warehouse user validating a delivery needs no rights on warranties or sales.
+        ``skip_voided``: leave out the (serial, term) pairs voided from the same delivery
+        move (the go-live registration re-reads old deliveries; a validation is done once).
         """
         Warranty = self.sudo()
         if not units:
@@ -109,12 +119,12 @@ class AftersalesWarrantyRegistration(models.Model):
             units_by_company[move.company_id].append((move, lot.sudo()))
         for company, company_units in units_by_company.items():
             created |= Warranty.with_company(company)._register_company_units(
-                company, company_units
+                company, company_units, skip_voided=skip_voided
             )
         return created
 
     @api.model
-    def _register_company_units(self, company, units):
+    def _register_company_units(self, company, units, skip_voided=False):
         Term = self.env["aftersales.warranty.term"].sudo()
         lots = self.env["stock.lot"].browse([lot.id for _move, lot in units])
         products = lots.product_id
@@ -147,6 +157,11 @@ class AftersalesWarrantyRegistration(models.Model):
             ["lot_id", "term_id", "kind", "date_end"],
         )
         live_keys = {(w.lot_id.id, w.term_id.id) for w in existing}
+        # A layer voided from the same delivery (a manager's decision, a registration made in
+        # error) is never registered again: voided layers are not revived, not even by a
+        # re-run of the go-live registration. A later sale of the serial (another delivery)
+        # registers fresh layers.
+        voided_keys = self._voided_keys(lots, units) if skip_voided else set()
         base_end = {}
         for w in existing:
             if w.kind in BASE_KINDS:
@@ -168,7 +183,7 @@ class AftersalesWarrantyRegistration(models.Model):
         for move, lot in units:
             partner = self._move_owner(move)
             for term in terms_by_product.get(lot.product_id, Term):
-                if (lot.id, term.id) in live_keys:
+                if (lot.id, term.id) in live_keys or (lot.id, term.id, move.id) in voided_keys:
                     continue
                 live_keys.add((lot.id, term.id))
                 date_start = self._basis_date(term, move)
@@ -187,7 +202,11 @@ class AftersalesWarrantyRegistration(models.Model):
                 continue
             partner = self._move_owner(move)
             for term in ext_terms:
-                if (lot.id, term.id) in live_keys or not term._applies_to_product(lot.product_id):
+                if (
+                    (lot.id, term.id) in live_keys
+                    or (lot.id, term.id, move.id) in voided_keys
+                    or not term._applies_to_product(lot.product_id)
+                ):
                     continue
                 line = next(
                     (
@@ -213,6 +232,21 @@ class AftersalesWarrantyRegistration(models.Model):
         return self._insert_layers(vals_list)
 
     @api.model
+    def _voided_keys(self, lots, units):
+        """{(lot id, term id, delivery move id)} of the layers voided from ``units``' moves."""
+        return {
+            (w.lot_id.id, w.term_id.id, w.move_id.id)
+            for w in self.search_fetch(
+                [
+                    ("lot_id", "in", lots.ids),
+                    ("state", "=", "void"),
+                    ("move_id", "in", [move.id for move, _lot in units]),
+                ],
+                ["lot_id", "term_id", "move_id"],
+            )
+        }
+
+    @api.model
     def _insert_layers(self, vals_list):
         """Insert registered layers in one statement, skipping any a concurrent transaction
         registered meanwhile (``ON CONFLICT`` on the partial unique index).
@@ -233,6 +267,7 @@ class AftersalesWarrantyRegistration(models.Model):
             row = {
                 "product_id": Lot.browse(vals["lot_id"]).product_id.id,
                 "kind": term.kind,
+                "transferable": term.transferable,
                 "duration": term.duration,
                 "duration_unit": term.duration_unit,
                 "extend_by_downtime": term.extend_by_downtime,
@@ -340,8 +375,13 @@ class AftersalesWarrantyRegistration(models.Model):
 
         Takes, for each serial, its latest done delivery to a customer (on or after
         ``date_from``) unless a later refund/exchange return brought it back; existing live
-        layers are skipped, so running it again creates nothing. Returns the created layers.
+        layers are skipped, so running it again creates nothing, and layers voided from the
+        same delivery are not registered again. Returns the created layers.
+
+        For after-sales managers only: it registers entitlements in every allowed company,
+        as superuser.
         """
+        self._check_aftersales_manager(self.env._("register warranties for past deliveries"))
         date_from = fields.Date.to_date(date_from) if date_from else None
         # Latest registering delivery per serial, in SQL: a go-live may face millions of lines.
         self.env["stock.move.line"].flush_model()
@@ -396,7 +436,9 @@ class AftersalesWarrantyRegistration(models.Model):
         MoveLine = self.env["stock.move.line"].sudo()
         created = self.browse()
         for chunk in split_every(2000, line_ids, MoveLine.browse):
-            created |= self._register_units([(line.move_id, line.lot_id) for line in chunk])
+            created |= self._register_units(
+                [(line.move_id, line.lot_id) for line in chunk], skip_voided=True
+            )
             self.env.invalidate_all()
         _logger.info("Go-live warranty registration created %s layers", len(created))
         return created.sudo(False)

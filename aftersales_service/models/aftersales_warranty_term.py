@@ -15,6 +15,7 @@ class AftersalesWarrantyTerm(models.Model):
     """
 
     _name = "aftersales.warranty.term"
+    _inherit = "aftersales.shared.config.mixin"
     _description = "Warranty Term"
     _order = "sequence, id"
     _check_company_auto = True
@@ -114,6 +115,16 @@ class AftersalesWarrantyTerm(models.Model):
             "The duration of a warranty term must be positive.",
         ),
         (
+            "duration_bounded",
+            (
+                "CHECK(duration <= CASE duration_unit "
+                f"WHEN 'day' THEN {warranty_dates.MAX_DURATION['day']} "
+                f"WHEN 'month' THEN {warranty_dates.MAX_DURATION['month']} "
+                f"ELSE {warranty_dates.MAX_DURATION['year']} END)"
+            ),
+            "The duration of a warranty term is at most 100 years.",
+        ),
+        (
             "coverage_range",
             (
                 "CHECK(parts_coverage BETWEEN 0 AND 100 AND labor_coverage BETWEEN 0 AND 100 "
@@ -124,18 +135,42 @@ class AftersalesWarrantyTerm(models.Model):
     ]
 
     @api.model
-    def _check_term_values(self, vals, name=None):
-        """Duration and coverage rules, checked on the values before anything is written.
+    def _check_term_values(self, vals, term=None):
+        """Duration and coverage rules, checked on the values before anything is written
+        (merged on ``term`` when it is written).
 
-        The SQL constraints guarantee the same in the database; this gives the readable error.
+        Durations are bounded to 100 years (``warranty_dates.MAX_DURATION``): a 20,000-year
+        term cannot be delivered (its end date is past year 9999). The SQL constraints
+        guarantee the same in the database; this gives the readable error.
         """
-        name = vals.get("name") or name or ""
-        if "duration" in vals and (vals["duration"] or 0) <= 0:
-            raise ValidationError(
-                self.env._("The duration of the warranty term '%s' must be positive.", name)
-            )
+        name = vals.get("name") or (term.name if term else "") or ""
+        if {"duration", "duration_unit"} & set(vals):
+            duration = vals.get("duration", term.duration if term else 2)
+            unit = vals.get("duration_unit", term.duration_unit if term else "year")
+            if isinstance(duration, int) and not isinstance(duration, bool) and duration <= 0:
+                raise ValidationError(
+                    self.env._("The duration of the warranty term '%s' must be positive.", name)
+                )
+            if not warranty_dates.duration_in_bounds(duration, unit):
+                raise ValidationError(
+                    self.env._(
+                        "The duration of the warranty term '%(term)s' must be a whole number "
+                        "of at most 100 years (%(days)s days, %(months)s months); got "
+                        "%(value)s %(unit)s.",
+                        term=name,
+                        days=warranty_dates.MAX_DURATION["day"],
+                        months=warranty_dates.MAX_DURATION["month"],
+                        value=duration,
+                        unit=unit,
+                    )
+                )
         for field in ("parts_coverage", "labor_coverage", "logistics_coverage"):
-            if field in vals and not 0.0 <= (vals[field] or 0.0) <= 100.0:
+            value = vals.get(field) or 0.0
+            if field in vals and (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0.0 <= value <= 100.0
+            ):
                 raise ValidationError(
                     self.env._(
                         "%(field)s of the warranty term '%(term)s' must be between 0 and 100.",
@@ -152,8 +187,15 @@ class AftersalesWarrantyTerm(models.Model):
 
     def write(self, vals):
         for term in self:
-            self._check_term_values(vals, term.name)
+            self._check_term_values(vals, term)
         return super().write(vals)
+
+    @api.constrains("duration", "duration_unit")
+    def _check_duration_bounds(self):
+        for term in self:
+            term._check_term_values(
+                {"duration": term.duration, "duration_unit": term.duration_unit}, term
+            )
 
     @api.constrains("kind", "extension_product_id")
     def _check_extension_product(self):

@@ -253,7 +253,11 @@ class RepairOrder(models.Model):
         done = self.filtered(lambda order: order.state == "done")
         if done:
             done._aftersales_create_return_pickings()
-            done._aftersales_extend_warranties_by_downtime()
+            # A unit going back through a return delivery is handed over when that delivery
+            # is validated (stock.move._action_done); one repaired on site, now.
+            done.filtered(
+                lambda o: not o.aftersales_return_picking_id
+            )._aftersales_extend_warranties_by_downtime()
         return res
 
     def action_repair_cancel(self):

@@ -120,8 +120,7 @@ class RepairOrderBilling(models.Model):
                     for move in order.move_ids._aftersales_part_moves()
                 ],
                 labour=[
-                    (line.cost_amount, line.billable_amount, line.warranty_amount)
-                    for line in labor
+                    (line.cost_amount, line.billable_amount, line.warranty_amount) for line in labor
                 ],
                 logistics_cost=order.aftersales_cost_logistics,
                 logistics_coverage=order.aftersales_logistics_coverage,
@@ -168,9 +167,14 @@ class RepairOrderBilling(models.Model):
         return self.company_id.currency_id.is_zero(self.aftersales_amount_billable)
 
     def _prepare_aftersales_invoice_line_vals(
-        self, product, quantity, uom, price_unit, coverage, name=None
+        self, product, quantity, uom, price_unit, coverage, name=None, stock_move=None
     ):
-        """One customer invoice line: sale price, coverage as the discount, product taxes."""
+        """One customer invoice line: sale price, coverage as the discount, product taxes.
+
+        A part line is linked to the move that consumed the part: its cost of goods sold is
+        that move's valuation (see ``account.move.line._stock_account_get_anglo_saxon_price_unit``
+        in ``account_move_line_service.py``), as a sale's invoice line takes its deliveries'.
+        """
         vals = {
             "product_id": product.id,
             "quantity": quantity,
@@ -180,6 +184,8 @@ class RepairOrderBilling(models.Model):
         }
         if name:
             vals["name"] = name
+        if stock_move:
+            vals["aftersales_stock_move_id"] = stock_move.id
         if self.analytic_distribution:
             vals["analytic_distribution"] = self.analytic_distribution
         return vals
@@ -202,6 +208,7 @@ class RepairOrderBilling(models.Model):
                     move.product_uom,
                     move._aftersales_price_unit(),
                     move.aftersales_coverage,
+                    stock_move=move,
                 )
             )
         for labor in self.aftersales_labor_ids:
@@ -221,13 +228,15 @@ class RepairOrderBilling(models.Model):
             )
         if not lines or self._aftersales_billable_is_zero():
             return None
+        # Invoiced to the customer's invoice address, in the pricelist's currency, as the
+        # host's quotation from a repair order would be.
         return {
             "move_type": "out_invoice",
-            "partner_id": self.partner_id.id,
+            "partner_id": (self.aftersales_partner_invoice_id or self.partner_id).id,
             "company_id": self.company_id.id,
             "invoice_origin": self.name,
             "ref": self.name,
-            "currency_id": self.company_id.currency_id.id,
+            "currency_id": self.aftersales_pricing_currency_id.id,
             "invoice_line_ids": [Command.create(vals) for vals in lines],
         }
 
@@ -264,20 +273,23 @@ class RepairOrderBilling(models.Model):
         return account
 
     def _aftersales_service_credit_account(self, product=None):
-        """Account the covered labour and logistics cost is taken from."""
+        """Account the covered labour and logistics cost is absorbed into.
+
+        That cost was never booked through stock (a technician's hour has no valuation
+        layer): the warranty entry moves it to the warranty expense account from a dedicated
+        absorption account the company sets (the counterpart of the payroll or workshop cost
+        it absorbs). A generic expense account would hide it among other costs, so none
+        configured stops the settlement with what to set.
+        """
         company = self.company_id
         account = company.aftersales_service_cost_account_id
-        if not account and product:
-            account = product.product_tmpl_id.with_company(company).get_product_accounts()[
-                "expense"
-            ]
-        if not account:
-            category = self.env.ref("product.product_category_all", raise_if_not_found=False)
-            account = category and category.with_company(company).property_account_expense_categ_id
         if not account:
             raise UserError(
                 self.env._(
-                    "Set a service cost account for %(company)s in the After-Sales settings.",
+                    "Order %(order)s has covered labour or logistics: set the Covered Labour "
+                    "Absorption Account of %(company)s in Settings > After-Sales > Accounting "
+                    "before invoicing it.",
+                    order=self.name,
                     company=company.name,
                 )
             )
@@ -359,6 +371,10 @@ class RepairOrderBilling(models.Model):
                     "partner_id": self.partner_id.id,
                     "debit": 0.0,
                     "credit": currency.round(amount),
+                    # Same distribution as the debits: an analytic account sees the cost
+                    # once (the debit), not the debit plus the credit's reversal of a cost
+                    # it never saw, nor a one-sided debit doubling the consumption's cost.
+                    "analytic_distribution": self.analytic_distribution or False,
                 }
             )
             for account, amount in credits.items()
@@ -376,23 +392,29 @@ class RepairOrderBilling(models.Model):
         """Invoice the customer's share and book the company's warranty share.
 
         The customer invoice is created in draft (the accountant checks and posts it, as for
-        any invoice from a sale); the warranty entry is posted at once. Runs once per order.
+        any invoice from a sale); the warranty entry is posted at once. Runs once per order:
+        repeated ids count once and the rows are locked, then re-checked, so a second call
+        (or a second worker) finds the order settled. A warranty entry already posted (the
+        customer's invoice was cancelled and is made again) is kept, not posted twice.
         """
-        self._aftersales_check_can_invoice()
+        orders = self._aftersales_lock()
+        orders._aftersales_check_can_invoice()
         invoices = self.env["account.move"]
-        for order in self:
+        for order in orders:
             order = order.with_company(order.company_id)
             invoice_vals = order._prepare_aftersales_invoice_vals()
-            warranty_vals = order._prepare_aftersales_warranty_move_vals()
+            entry = order.aftersales_warranty_move_id
+            if not entry:
+                warranty_vals = order._prepare_aftersales_warranty_move_vals()
+                entry = warranty_vals and self.env["account.move"].with_company(
+                    order.company_id
+                ).create(warranty_vals)
+                if entry:
+                    entry.action_post()
             invoice = invoice_vals and self.env["account.move"].with_company(
                 order.company_id
             ).with_context(default_move_type="out_invoice").create(invoice_vals)
-            entry = warranty_vals and self.env["account.move"].with_company(
-                order.company_id
-            ).create(warranty_vals)
-            if entry:
-                entry.action_post()
-            order.write(
+            order._aftersales_action_env().write(
                 {
                     "aftersales_invoice_id": invoice.id if invoice else False,
                     "aftersales_warranty_move_id": entry.id if entry else False,
@@ -400,9 +422,25 @@ class RepairOrderBilling(models.Model):
                 }
             )
             invoices |= invoice or self.env["account.move"]
-        if len(self) == 1 and invoices:
-            return self.action_aftersales_view_invoice()
+        if len(orders) == 1 and invoices:
+            return orders.action_aftersales_view_invoice()
         return True
+
+    def _aftersales_reopen_billing(self, invoices):
+        """The customer's invoice was cancelled, deleted or fully credited: billing of the
+        customer's share opens again (the warranty entry stays, it is not posted twice)."""
+        orders = self.filtered(lambda o: o.aftersales_invoice_id in invoices)
+        for order in orders:
+            order.message_post(
+                body=self.env._(
+                    "Invoice %(invoice)s cancelled: the customer's share can be invoiced again.",
+                    invoice=order.aftersales_invoice_id.display_name,
+                )
+            )
+        orders._aftersales_action_env().write(
+            {"aftersales_invoice_id": False, "aftersales_invoiced": False}
+        )
+        return orders
 
     # ------------------------------------------------------------------------------------
     # Smart buttons
@@ -415,4 +453,3 @@ class RepairOrderBilling(models.Model):
     def action_aftersales_view_warranty_move(self):
         self.ensure_one()
         return self._aftersales_open_record(self.aftersales_warranty_move_id)
-

@@ -82,9 +82,11 @@ class RepairOrderParts(models.Model):
     def _aftersales_part_lines(self):
         """Storable parts added by the order, the lines that go through an issue."""
         return self.move_ids.filtered(
-            lambda m: m.repair_line_type == "add"
-            and m.product_id.is_storable
-            and m.state not in ("done", "cancel")
+            lambda m: (
+                m.repair_line_type == "add"
+                and m.product_id.is_storable
+                and m.state not in ("done", "cancel")
+            )
         )
 
     @api.depends(
@@ -120,10 +122,21 @@ class RepairOrderParts(models.Model):
             repair.can_aftersales_issue_parts = state == "to_request"
 
     def _search_aftersales_parts_state(self, operator, value):
-        """Orders whose parts are in the given status (open orders issuing parts only)."""
+        """Orders whose parts are in the given status; orders not issuing parts, not open or
+        without parts to issue have none (``False``: the UI's "is not set").
+
+        Takes what the UI sends: ``=``/``!=`` a status or ``False`` ("is (not) set"), and
+        ``in``/``not in`` a list of them.
+        """
         if operator not in ("=", "!=", "in", "not in"):
-            raise NotImplementedError(self.env._("Unsupported search on the parts status."))
-        values = list(value) if isinstance(value, list | tuple) else [value]
+            raise UserError(
+                self.env._(
+                    "The parts status can be searched with =, !=, in or not in, not %(op)s.",
+                    op=operator,
+                )
+            )
+        values = set(value) if isinstance(value, list | tuple | set) else {value}
+        values = {v or False for v in values}
         workshops = (
             self.env["stock.warehouse"]
             .with_context(active_test=False)
@@ -138,7 +151,11 @@ class RepairOrderParts(models.Model):
         )
         matching = candidates.filtered(lambda r: r.aftersales_parts_state in values)
         if operator in ("=", "in"):
+            if False in values:  # every order outside the candidates has no status
+                return ["|", ("id", "in", matching.ids), ("id", "not in", candidates.ids)]
             return [("id", "in", matching.ids)]
+        if False in values:
+            return [("id", "in", (candidates - matching).ids)]
         return [("id", "not in", matching.ids)]
 
     @api.depends(
@@ -168,6 +185,9 @@ class RepairOrderParts(models.Model):
     def action_aftersales_issue_parts(self):
         """Request from the warehouse the parts planned and not yet issued (see
         ``_aftersales_issue_parts``); opens the new transfer when called on one order."""
+        orders = self._aftersales_lock_orders()
+        if len(orders) != len(self):
+            return orders.action_aftersales_issue_parts()
         pickings = self._aftersales_issue_parts()
         if len(self) != 1 or not self.env.context.get("aftersales_open_pickings", True):
             return True
@@ -212,13 +232,13 @@ class RepairOrderParts(models.Model):
             (context ``aftersales_parts_override``)
         :return: the new pickings
         """
+        # Each order once, locked, then checked: a repeated id issues once, and a second
+        # request for the same order at the same time is refused (see
+        # ``_aftersales_lock_orders``); the figures below are read after the lock.
+        orders = self._aftersales_lock_orders()
+        if len(orders) != len(self):
+            return orders._aftersales_issue_parts(quantities)
         self._aftersales_check_can_issue()
-        # Two requests for the same order at the same time: the second waits here, then
-        # fails to serialize on the row the first one updated (below) and Odoo retries it,
-        # when it sees the first request's issues and issues only what is left.
-        self.env.cr.execute(
-            "SELECT id FROM repair_order WHERE id IN %s FOR NO KEY UPDATE", [tuple(self.ids)]
-        )
         quantities = quantities or {}
         override = self.env["stock.move"]._aftersales_parts_override()
         picking_vals = []
@@ -476,4 +496,3 @@ class RepairOrderParts(models.Model):
         action["domain"] = [("id", "in", self.aftersales_purchase_ids.ids)]
         action["context"] = {"create": False}
         return action
-

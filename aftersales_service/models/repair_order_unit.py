@@ -1,12 +1,15 @@
+import psycopg2
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import OrderedSet
 
 
 class RepairOrderUnit(models.Model):
-    """Intake and return of the customer's unit: the receipt that brings it into the repair
-    location (still the customer's property), its delivery back when the order is done or
-    cancelled, on-site orders that never move it, and the service days added to warranties
-    that extend by downtime."""
+    """Intake and return of the customer's unit: the receipt that brings it into the
+    warehouse's "Units in Service" location (still the customer's property, never our
+    stock), its delivery back when the order is done or cancelled, on-site orders that never
+    move it, and the service days added to warranties that extend by downtime."""
 
     _inherit = "repair.order"  # pylint: disable=consider-merging-classes-inherited
 
@@ -49,16 +52,30 @@ class RepairOrderUnit(models.Model):
         """An on-site unit never leaves the customer: the host's move of the repaired unit
         goes from the customer location to itself, leaving our stock untouched."""
         res = super()._compute_product_location_src_id()
-        for order in self.filtered("aftersales_on_site"):
-            order.product_location_src_id = order._aftersales_customer_location()
+        for order in self:
+            if order.aftersales_on_site:
+                order.product_location_src_id = order._aftersales_customer_location()
+            elif order._aftersales_service_location():
+                order.product_location_src_id = order._aftersales_service_location()
         return res
 
     @api.depends("picking_type_id", "aftersales_on_site")
     def _compute_product_location_dest_id(self):
         res = super()._compute_product_location_dest_id()
-        for order in self.filtered("aftersales_on_site"):
-            order.product_location_dest_id = order._aftersales_customer_location()
+        for order in self:
+            if order.aftersales_on_site:
+                order.product_location_dest_id = order._aftersales_customer_location()
+            elif order._aftersales_service_location():
+                order.product_location_dest_id = order._aftersales_service_location()
         return res
+
+    def _aftersales_service_location(self):
+        """Where the customer's unit waits and is repaired: the warehouse's "Units in
+        Service" location, outside its stock (a customer's unit is never ours to sell,
+        reserve or count; see ``product.product._get_domain_locations_new``). The product
+        locations stay editable, e.g. to repair one of our own units in stock."""
+        self.ensure_one()
+        return self.picking_type_id.warehouse_id.aftersales_service_location_id
 
     def _aftersales_customer_location(self):
         self.ensure_one()
@@ -136,9 +153,7 @@ class RepairOrderUnit(models.Model):
         picking, move_vals)``, their detailed lines — each record inserted once, complete,
         rather than created empty and completed by later writes (each of which makes the ORM
         look for the records depending on the picking's state)."""
-        moves_vals = [
-            [command[2] for command in vals.pop("move_ids", [])] for vals in vals_list
-        ]
+        moves_vals = [[command[2] for command in vals.pop("move_ids", [])] for vals in vals_list]
         pickings = self.env["stock.picking"].create(vals_list)
         all_moves_vals = []
         for order, picking, picking_moves_vals in zip(self, pickings, moves_vals, strict=True):
@@ -161,8 +176,40 @@ class RepairOrderUnit(models.Model):
         self.env["stock.move"].create(all_moves_vals)
         return pickings
 
+    def _aftersales_lock_orders(self):
+        """The orders of ``self`` once each (an RPC call may repeat an id: ``[[7, 7]]``),
+        locked for this transaction, with their cached values dropped so every check made
+        after this call sees the state as of the lock.
+
+        ``NOWAIT``: while another request works on one of them, this one is refused with a
+        clear message instead of waiting and then repeating what the other one did; a request
+        that started before the other one committed fails to serialize on the row it updated
+        and Odoo retries it, when it sees the other one's documents.
+        """
+        orders = self.browse(OrderedSet(self.ids))
+        if not orders.ids:
+            return orders
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM repair_order WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                    [tuple(orders.ids)],
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Another user is working on %(orders)s right now; try again in a moment.",
+                    orders=", ".join(orders.mapped("display_name")),
+                )
+            ) from None
+        orders.invalidate_recordset()
+        return orders
+
     def action_aftersales_create_intake(self):
         """Create the receipt that brings the customer's unit in (serial set)."""
+        orders = self._aftersales_lock_orders()
+        if len(orders) != len(self):
+            return orders.action_aftersales_create_intake()
         for order in self:
             if not order.aftersales_can_create_intake:
                 raise UserError(
@@ -269,17 +316,24 @@ class RepairOrderUnit(models.Model):
         self.filtered(lambda o: o.state == "cancel")._aftersales_create_return_pickings()
 
     def _aftersales_downtime_start(self):
+        """The day the consumer claimed (art. 20 p. 3 Law 2300-1): the claim's date
+        received, else the unit's intake, else the order's creation."""
         self.ensure_one()
-        if self.aftersales_intake_picking_id.date_done:
-            return fields.Date.context_today(self, self.aftersales_intake_picking_id.date_done)
-        return fields.Date.context_today(self, self.create_date)
+        start = (
+            self.aftersales_claim_id.date_received
+            or self.aftersales_intake_picking_id.date_done
+            or self.create_date
+        )
+        return fields.Date.context_today(self, start)
 
-    def _aftersales_extend_warranties_by_downtime(self):
-        """Add the days the unit spent in service to the layers that extend by downtime."""
-        today = fields.Date.context_today(self)
+    def _aftersales_extend_warranties_by_downtime(self, handover=None):
+        """Add the days the unit spent in service (claim to handover) to the layers that
+        extend by downtime. Called once, when the repaired unit is handed back."""
+        end = fields.Date.context_today(self, handover) if handover else None
+        end = end or fields.Date.context_today(self)
         for order in self:
-            order.aftersales_downtime_days = max(
-                (today - order._aftersales_downtime_start()).days, 0
+            order._aftersales_action_env().aftersales_downtime_days = max(
+                (end - order._aftersales_downtime_start()).days, 0
             )
         if "aftersales.warranty" not in self.env:
             return
@@ -321,4 +375,3 @@ class RepairOrderUnit(models.Model):
     def action_aftersales_view_return(self):
         self.ensure_one()
         return self._aftersales_open_record(self.aftersales_return_picking_id)
-

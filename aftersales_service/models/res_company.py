@@ -30,15 +30,24 @@ class ResCompany(models.Model):
         "decided on claims (its income account and taxes apply). Empty: the shipped "
         "'Price reduction / compensation' product.",
     )
+    aftersales_compensation_account_id = fields.Many2one(
+        "account.account",
+        string="Compensation Expense Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('expense', 'expense_other'))]",
+        help="Compensations (damages) decided on claims are booked here, not to sales "
+        "revenue: they pay for a loss, they are not a reduction of a price. Required for "
+        "compensation decisions.",
+    )
 
     # --- Service orders: accounts of the warranty share ---
     aftersales_service_cost_account_id = fields.Many2one(
         "account.account",
-        string="Service Cost Absorption Account",
+        string="Covered Labour Absorption Account",
         check_company=True,
         help="Credited for the covered labour and logistics cost of service orders (the cost "
-        "moves from here to the warranty expense account). Empty: the labour product's "
-        "expense account.",
+        "moves from here to the warranty expense account). Required to invoice an order "
+        "with covered labour or logistics: a generic expense account would hide that cost.",
     )
 
     def _aftersales_get_warranty_expense_account(self):

@@ -15,3 +15,8 @@ class ResConfigSettings(models.TransientModel):
     aftersales_service_cost_account_id = fields.Many2one(
         related="company_id.aftersales_service_cost_account_id", readonly=False
     )
+
+    # --- Claims ---
+    aftersales_compensation_account_id = fields.Many2one(
+        related="company_id.aftersales_compensation_account_id", readonly=False
+    )

@@ -1,6 +1,8 @@
 # Copyright 2026 aftersales_service authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from datetime import date
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..rules import warranty_dates
@@ -54,6 +56,7 @@ class StockLot(models.Model):
                 "lot_id",
                 "partner_id",
                 "state",
+                "transferable",
                 "date_start",
                 "date_end",
                 "parts_coverage",
@@ -65,16 +68,32 @@ class StockLot(models.Model):
         by_lot = layers.grouped("lot_id")
         for lot in self:
             lot_layers = by_lot.get(lot, layers.browse())
+            owner = self._aftersales_current_owner(lot_layers)
             valid = lot_layers.filtered(
-                lambda w: warranty_dates.is_valid_on(w.date_start, w.date_end, today, w.state)
+                lambda w, o=owner: (
+                    w.partner_id == o
+                    and warranty_dates.is_valid_on(w.date_start, w.date_end, today, w.state)
+                )
             )
             lot.aftersales_warranty_count = len(lot_layers)
             lot.aftersales_in_warranty = bool(valid)
             lot.aftersales_warranty_date_end = max(lot_layers.mapped("date_end"), default=False)
-            lot.aftersales_owner_id = lot_layers[:1].partner_id
+            lot.aftersales_owner_id = owner
             lot.aftersales_parts_coverage = max(valid.mapped("parts_coverage"), default=0.0)
             lot.aftersales_labor_coverage = max(valid.mapped("labor_coverage"), default=0.0)
             lot.aftersales_logistics_coverage = max(valid.mapped("logistics_coverage"), default=0.0)
+
+    @api.model
+    def _aftersales_current_owner(self, layers):
+        """The current owner of a serial, from its live ``layers`` (latest end first).
+
+        At registration every layer of a sale has the buyer as owner; a transfer moves the
+        transferable layers only, the others stay with the previous owner. So the owner of
+        the transferable layers is the current one; a serial without transferable layers
+        never changed hands and its layers' owner is the owner.
+        """
+        transferable = layers.filtered("transferable")
+        return (transferable or layers)[:1].partner_id
 
     def _search_aftersales_in_warranty(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -94,12 +113,16 @@ class StockLot(models.Model):
         ]
 
     def _search_aftersales_owner_id(self, operator, value):
+        # Same rule as _aftersales_current_owner: the owner of the live transferable layers,
+        # else (no transferable layer) of the live layers.
+        live = [("state", "!=", "void")]
+        transferable = [*live, ("transferable", "=", True)]
         return [
-            (
-                "aftersales_warranty_ids",
-                "any",
-                [("state", "!=", "void"), ("partner_id", operator, value)],
-            )
+            "|",
+            ("aftersales_warranty_ids", "any", [*transferable, ("partner_id", operator, value)]),
+            "&",
+            ("aftersales_warranty_ids", "not any", transferable),
+            ("aftersales_warranty_ids", "any", [*live, ("partner_id", operator, value)]),
         ]
 
     def _compute_sale_order_ids(self):
@@ -116,45 +139,90 @@ class StockLot(models.Model):
     # Public API
 
     def aftersales_get_coverage(self, on_date=None):
-        """Coverage of this serial on ``on_date`` (default today), in one query.
+        """Coverage of this serial for its current owner on ``on_date`` (default today), in
+        one query whatever the number of serials.
 
-        :return: dict ``in_warranty``, ``parts``, ``labor``, ``logistics`` (best percent among
-            the layers valid on that date), ``date_end`` (latest end among them or False) and
-            ``warranty_ids`` (those layers). A layer is valid when it is not void and
-            ``date_start <= on_date <= date_end``.
+        :return: for one serial, dict ``in_warranty``, ``parts``, ``labor``, ``logistics``
+            (best percent among the layers valid on that date), ``date_end`` (latest end
+            among them or False) and ``warranty_ids`` (those layers). A layer is valid when
+            it is not void and ``date_start <= on_date <= date_end``, and counts when it
+            belongs to the serial's current owner: after a transfer, the new owner has the
+            transferable layers only (the others stay the previous owner's, see
+            ``aftersales_transfer``). For several serials (or none), a dict of such dicts
+            keyed by serial id.
         """
-        self.ensure_one()
-        on_date = fields.Date.to_date(on_date) if on_date else fields.Date.context_today(self)
+        if on_date and not isinstance(on_date, date | str):
+            raise UserError(self.env._("The coverage date must be a date (YYYY-MM-DD)."))
+        try:
+            on_date = fields.Date.to_date(on_date) if on_date else None
+        except ValueError as error:
+            raise UserError(self.env._("The coverage date must be a date (YYYY-MM-DD).")) from error
+        on_date = on_date or fields.Date.context_today(self)
         layers = self.env["aftersales.warranty"].search_fetch(
+            [("lot_id", "in", self.ids), ("state", "!=", "void")],
             [
-                ("lot_id", "=", self.id),
-                ("state", "!=", "void"),
-                ("date_start", "<=", on_date),
-                ("date_end", ">=", on_date),
+                "lot_id",
+                "partner_id",
+                "transferable",
+                "date_start",
+                "date_end",
+                "state",
+                "parts_coverage",
+                "labor_coverage",
+                "logistics_coverage",
             ],
-            ["parts_coverage", "labor_coverage", "logistics_coverage", "date_end"],
+            order="date_end desc, id desc",
         )
-        return {
-            "in_warranty": bool(layers),
-            "parts": max(layers.mapped("parts_coverage"), default=0.0),
-            "labor": max(layers.mapped("labor_coverage"), default=0.0),
-            "logistics": max(layers.mapped("logistics_coverage"), default=0.0),
-            "date_end": max(layers.mapped("date_end"), default=False),
-            "warranty_ids": layers,
-        }
+        by_lot = layers.grouped("lot_id")
+        result = {}
+        for lot in self:
+            lot_layers = by_lot.get(lot, layers.browse())
+            owner = self._aftersales_current_owner(lot_layers)
+            valid = lot_layers.filtered(
+                lambda w, o=owner: (
+                    w.partner_id == o
+                    and warranty_dates.is_valid_on(w.date_start, w.date_end, on_date, w.state)
+                )
+            )
+            result[lot.id] = {
+                "in_warranty": bool(valid),
+                "parts": max(valid.mapped("parts_coverage"), default=0.0),
+                "labor": max(valid.mapped("labor_coverage"), default=0.0),
+                "logistics": max(valid.mapped("logistics_coverage"), default=0.0),
+                "date_end": max(valid.mapped("date_end"), default=False),
+                "warranty_ids": valid,
+            }
+        if len(self) == 1:
+            return result[self.id]
+        return result
+
+    def _aftersales_partner_arg(self, partner):
+        """``partner`` as an RPC client or a caller sends it (a record or an id), checked."""
+        if isinstance(partner, models.BaseModel):
+            if partner._name == "res.partner" and len(partner) == 1:
+                return partner
+        elif isinstance(partner, int) and not isinstance(partner, bool) and partner > 0:
+            found = self.env["res.partner"].browse(partner).exists()
+            if found:
+                return found
+        elif not partner:
+            raise UserError(self.env._("Choose the new owner of the serial."))
+        raise UserError(
+            self.env._("The new owner must be one contact (a res.partner record or its id).")
+        )
 
     def aftersales_transfer(self, partner):
         """Move the serial's live transferable layers to ``partner`` (the unit changed owner).
 
-        Non-transferable layers stay with the previous owner. Returns the moved layers.
+        ``partner``: a ``res.partner`` record or its id. Non-transferable layers stay with
+        the previous owner. Returns the moved layers.
         """
-        if not partner:
-            raise UserError(self.env._("Choose the new owner of the serial."))
+        partner = self._aftersales_partner_arg(partner)
         layers = self.env["aftersales.warranty"].search(
             [
                 ("lot_id", "in", self.ids),
                 ("state", "!=", "void"),
-                ("term_id.transferable", "=", True),
+                ("transferable", "=", True),
             ]
         )
         if not layers:

@@ -2,6 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, sql
 
+# Set by the coverage override itself; written directly they must obey the same rule.
+MANUAL_FIELDS = frozenset({"aftersales_coverage_overridden", "aftersales_coverage_manual"})
+
 
 class StockMove(models.Model):
     """Service order parts: per-part coverage and the figures of the costs and shares;
@@ -18,7 +21,21 @@ class StockMove(models.Model):
         warranties = self.env["aftersales.warranty"]
         warranties._register_from_moves(moves)
         warranties._void_from_return_moves(moves)
+        moves._aftersales_hand_over_units()
         return moves
+
+    def _aftersales_hand_over_units(self):
+        """A repaired unit's return delivery validated is its handover to the customer: the
+        service days (claim to handover, art. 20 p. 3 Law 2300-1) are final and extend the
+        warranty now, not when the repair ended."""
+        returns = self.filtered(
+            lambda m: m.state == "done" and m.picking_id.aftersales_purpose == "unit_return"
+        ).picking_id
+        for picking in returns:
+            order = picking.aftersales_repair_id
+            if order.state == "done" and order.aftersales_return_picking_id == picking:
+                # Whoever ships the unit (a warehouse user) needs no rights on the order.
+                order.sudo()._aftersales_extend_warranties_by_downtime(handover=picking.date_done)
 
     # --- Service orders: per-part coverage, costs, the customer's unit ---
     aftersales_coverage = fields.Float(
@@ -75,16 +92,38 @@ class StockMove(models.Model):
                 )
             )
 
+    def _aftersales_check_settled(self, repairs):
+        settled = repairs.filtered(lambda r: r.state == "done" and r.aftersales_invoiced)
+        if settled:
+            raise UserError(
+                self.env._(
+                    "The parts of settled service order %(orders)s cannot change.",
+                    orders=", ".join(settled.mapped("name")),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             if not vals.get("repair_id"):
                 continue
             repair = self.env["repair.order"].browse(vals["repair_id"])
-            if "aftersales_coverage" in vals and vals.get("repair_line_type") and float_compare(
-                vals["aftersales_coverage"] or 0.0,
-                repair.aftersales_parts_coverage,
-                precision_digits=2,
+            if vals.get("repair_line_type"):
+                self._aftersales_check_settled(repair)
+            if MANUAL_FIELDS.intersection(vals) and "aftersales_coverage" not in vals:
+                # The override's own fields, set directly: same rule as the coverage itself.
+                self._aftersales_check_coverage_override(
+                    vals.get("aftersales_coverage_manual") or 0.0,
+                    vals.get("aftersales_coverage_reason"),
+                )
+            if (
+                "aftersales_coverage" in vals
+                and vals.get("repair_line_type")
+                and float_compare(
+                    vals["aftersales_coverage"] or 0.0,
+                    repair.aftersales_parts_coverage,
+                    precision_digits=2,
+                )
             ):
                 self._aftersales_check_coverage_override(
                     vals["aftersales_coverage"], vals.get("aftersales_coverage_reason")
@@ -100,18 +139,27 @@ class StockMove(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if MANUAL_FIELDS.intersection(vals) and "aftersales_coverage" not in vals:
+            parts = self.filtered("repair_id")
+            if parts:
+                self._aftersales_check_settled(parts.repair_id)
+                parts._aftersales_check_coverage_override(
+                    vals.get("aftersales_coverage_manual", parts[:1].aftersales_coverage_manual),
+                    vals.get("aftersales_coverage_reason"),
+                )
         if "aftersales_coverage" in vals:
             changed = self.filtered(
-                lambda m: m.repair_id
-                and float_compare(
-                    m.aftersales_coverage, vals["aftersales_coverage"] or 0.0, precision_digits=2
+                lambda m: (
+                    m.repair_id
+                    and float_compare(
+                        m.aftersales_coverage,
+                        vals["aftersales_coverage"] or 0.0,
+                        precision_digits=2,
+                    )
                 )
             )
             if changed:
-                if changed.repair_id.filtered("aftersales_invoiced"):
-                    raise UserError(
-                        self.env._("The parts of an invoiced service order cannot change.")
-                    )
+                self._aftersales_check_settled(changed.repair_id)
                 changed._aftersales_check_coverage_override(
                     vals["aftersales_coverage"], vals.get("aftersales_coverage_reason")
                 )
@@ -179,15 +227,25 @@ class StockMove(models.Model):
         if self.state == "done":
             return -sum(self.sudo().stock_valuation_layer_ids.mapped("value"))
         product = self.product_id.with_company(self.company_id)
-        return self.product_uom._compute_quantity(
-            self.product_uom_qty, product.uom_id
-        ) * product.standard_price
+        return (
+            self.product_uom._compute_quantity(self.product_uom_qty, product.uom_id)
+            * product.standard_price
+        )
 
     def _aftersales_price_unit(self):
+        """Sale price of the part in the order's pricing currency (its pricelist's)."""
         self.ensure_one()
+        if self.repair_id:
+            return self.repair_id._aftersales_sale_price(
+                self.product_id, self._aftersales_quantity(), self.product_uom
+            )
         product = self.product_id.with_company(self.company_id)
         return product.uom_id._compute_price(product.lst_price, self.product_uom)
 
     def _aftersales_price(self):
+        """The part at sale price, in the company currency (the order's figures)."""
         self.ensure_one()
-        return self._aftersales_quantity() * self._aftersales_price_unit()
+        price = self._aftersales_quantity() * self._aftersales_price_unit()
+        if self.repair_id:
+            return self.repair_id._aftersales_to_company_currency(price)
+        return price

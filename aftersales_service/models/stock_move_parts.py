@@ -1,6 +1,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero, float_round
@@ -67,6 +69,7 @@ class StockMoveParts(models.Model):
 
     def _action_done(self, cancel_backorder=False):
         self._aftersales_check_parts_transfer()
+        self._aftersales_check_consumed_within_issued()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         moves._aftersales_store_consumed_cost()
         return moves
@@ -111,10 +114,12 @@ class StockMoveParts(models.Model):
         self.aftersales_qty_missing = 0.0
         self.aftersales_date_expected = False
         lines = self.filtered(
-            lambda m: m.repair_id
-            and m.repair_line_type == "add"
-            and m.product_id.is_storable
-            and m.repair_id.aftersales_parts_issue_mode
+            lambda m: (
+                m.repair_id
+                and m.repair_line_type == "add"
+                and m.product_id.is_storable
+                and m.repair_id.aftersales_parts_issue_mode
+            )
         )
         for move in lines:
             done, _pending, reserved = move._aftersales_issue_figures()
@@ -186,8 +191,10 @@ class StockMoveParts(models.Model):
             parts straight from stock (``repair_line_type`` ``add``)
         """
         moves = moves.filtered(
-            lambda m: m.state in ("confirmed", "partially_available")
-            and m.procure_method == "make_to_stock"
+            lambda m: (
+                m.state in ("confirmed", "partially_available")
+                and m.procure_method == "make_to_stock"
+            )
         )
         buy_route = self.env.ref("purchase_stock.route_warehouse0_buy", raise_if_not_found=False)
         if not moves or not buy_route:
@@ -237,8 +244,10 @@ class StockMoveParts(models.Model):
                 move.location_id,
                 {"route_ids": buy_route, "warehouse_id": warehouse},
             )
-            if not rule or rule.action != "buy" or not product._select_seller(
-                quantity=shortage, uom_id=product.uom_id
+            if (
+                not rule
+                or rule.action != "buy"
+                or not product._select_seller(quantity=shortage, uom_id=product.uom_id)
             ):
                 continue
             deficit[key] -= shortage
@@ -273,8 +282,10 @@ class StockMoveParts(models.Model):
                 )
             # A part line bought whole leaves an empty line on its order: drop it.
             emptied = moves.filtered(
-                lambda m: m.repair_id
-                and float_is_zero(m.product_uom_qty, precision_rounding=m.product_uom.rounding)
+                lambda m: (
+                    m.repair_id
+                    and float_is_zero(m.product_uom_qty, precision_rounding=m.product_uom.rounding)
+                )
             )
             if emptied:
                 emptied._action_cancel()
@@ -310,9 +321,11 @@ class StockMoveParts(models.Model):
     def _aftersales_check_parts_transfer(self):
         """Refuse to issue more than planned or to return more than was issued and unused."""
         issues = self.filtered(
-            lambda m: m.aftersales_parts_role == "issue"
-            and m.state not in ("done", "cancel")
-            and not m.aftersales_over_issue
+            lambda m: (
+                m.aftersales_parts_role == "issue"
+                and m.state not in ("done", "cancel")
+                and not m.aftersales_over_issue
+            )
         )
         returns = self.filtered(
             lambda m: m.aftersales_parts_role == "return" and m.state not in ("done", "cancel")
@@ -321,6 +334,48 @@ class StockMoveParts(models.Model):
             issues._aftersales_check_over_issue()
         if returns:
             returns._aftersales_check_over_return()
+
+    def _aftersales_check_consumed_within_issued(self):
+        """An order consumes from the workshop only what was issued to it.
+
+        The workshop holds the parts issued to every order; a part line raised above what
+        was issued to its order (less what went back and what it already consumed) would
+        otherwise take another order's parts. The difference must be requested (*Request
+        Parts* issues it) before the order can consume it.
+        """
+        lines = self.filtered(
+            lambda m: (
+                m.repair_id
+                and m.repair_line_type == "add"
+                and m.state not in ("done", "cancel")
+                and m.product_id.is_storable
+                and m.location_id.warehouse_id.aftersales_workshop_location_id == m.location_id
+            )
+        )
+        if not lines:
+            return
+        available = lines.repair_id._aftersales_returnable_quantities()
+        consumed = defaultdict(float)
+        for line in lines:
+            consumed[(line.repair_id, line.product_id)] += line._aftersales_product_qty(
+                line.quantity
+            )
+        for (repair, product), qty in consumed.items():
+            issued = available.get((repair.id, product.id), 0.0)
+            if float_compare(qty, issued, precision_rounding=product.uom_id.rounding) > 0:
+                raise UserError(
+                    self.env._(
+                        "%(order)s consumes %(qty)s %(uom)s of %(part)s but only %(issued)s "
+                        "were issued to it and not used or returned; the workshop's other "
+                        "parts belong to other orders. Request the difference from the "
+                        "warehouse (Request Parts) and consume it once issued.",
+                        order=repair.display_name,
+                        qty=qty,
+                        uom=product.uom_id.name,
+                        part=product.display_name,
+                        issued=max(issued, 0.0),
+                    )
+                )
 
     def _aftersales_check_over_issue(self):
         new_qty = defaultdict(float)
@@ -389,7 +444,46 @@ class StockMoveParts(models.Model):
         waiting = self.filtered(
             lambda m: m.repair_id and m.repair_line_type == "add" and m._aftersales_awaits_issue()
         )
+        (self - waiting).filtered(
+            lambda m: m.aftersales_parts_role == "issue"
+        )._aftersales_lock_source_quants()
         return super(StockMoveParts, self - waiting)._action_assign(force_qty=force_qty)
+
+    def _aftersales_lock_source_quants(self):
+        """Lock the quants the issue moves reserve against, or refuse at once.
+
+        The host picks the quant to reserve on with ``SKIP LOCKED``: while another
+        transaction reserves the last unit (its quant row locked, not yet committed), a
+        second one skips that quant, still sees the unit free in its snapshot and reserves it
+        on a new quant — two orders holding the last unit, stock at -1 once both are
+        validated. Locking the candidate quants first (``NOWAIT``) makes the second one stop
+        with a clear message; retried, it sees the first reservation.
+        """
+        moves = self.filtered(lambda m: m.state not in ("draft", "done", "cancel"))
+        if not moves:
+            return
+        paths = tuple({f"{loc.parent_path}%" for loc in moves.location_id})
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """
+                    SELECT quant.id
+                      FROM stock_quant quant
+                      JOIN stock_location location ON location.id = quant.location_id
+                     WHERE quant.product_id IN %s
+                       AND location.parent_path LIKE ANY(%s)
+                       FOR NO KEY UPDATE OF quant NOWAIT
+                    """,
+                    [tuple(moves.product_id.ids), list(paths)],
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "%(parts)s are being reserved by another transfer right now; try again "
+                    "in a moment.",
+                    parts=", ".join(moves.product_id.mapped("display_name")),
+                )
+            ) from None
 
     def _prepare_move_split_vals(self, qty):
         vals = super()._prepare_move_split_vals(qty)

@@ -37,6 +37,18 @@ class StockWarehouse(models.Model):
         help="Internal transfers bringing unused parts back from the workshop to stock.",
     )
 
+    # Customers' units in for service
+    aftersales_service_location_id = fields.Many2one(
+        "stock.location",
+        string="Units in Service Location",
+        check_company=True,
+        copy=False,
+        domain="[('usage', '=', 'internal')]",
+        help="Where customers' units wait and are repaired: under the warehouse but outside "
+        "its stock, so sales, replenishment and parts issuing never draw from it and the "
+        "products' On Hand and forecasts leave them out (they are not ours).",
+    )
+
     # Host hooks ---------------------------------------------------------------------------
 
     def _get_locations_values(self, vals, code=False):
@@ -48,6 +60,16 @@ class StockWarehouse(models.Model):
             "active": True,
             "usage": "internal",
             "barcode": self._valid_barcode(code + "WORKSHOP", company_id),
+        }
+        # A sibling of WH/Stock, not a child: the host's deliveries and replenishment work
+        # on WH/Stock and its children, so a customer's unit here is never reserved for
+        # someone else's order (the host reserves owned quants too).
+        values["aftersales_service_location_id"] = {
+            "name": self.env._("Units in Service"),
+            "active": True,
+            "usage": "internal",
+            "aftersales_units_in_service": True,
+            "barcode": self._valid_barcode(code + "SERVICE", company_id),
         }
         return values
 
@@ -155,6 +177,7 @@ class StockWarehouse(models.Model):
         """
         for warehouse in self.with_context(active_test=False):
             warehouse._create_missing_locations({})
+            warehouse._aftersales_adopt_service_location()
             if not (
                 warehouse.aftersales_parts_issue_type_id
                 and warehouse.aftersales_parts_return_type_id
@@ -163,6 +186,23 @@ class StockWarehouse(models.Model):
                 if created:
                     warehouse.write(created)
         return True
+
+    def _aftersales_adopt_service_location(self):
+        """Repair the flag of the units-in-service location (e.g. set up before it had one),
+        so product quantities keep leaving customers' units out."""
+        location = self.aftersales_service_location_id
+        if location and not location.aftersales_units_in_service:
+            location.aftersales_units_in_service = True
+
+    @api.model
+    def _aftersales_setup_all_warehouses(self):
+        """Install and update: every warehouse, archived ones included, gets what it misses."""
+        warehouses = self.with_context(active_test=False).search([])  # pylint: disable=no-search-all
+        res = warehouses._aftersales_setup_workshop()
+        # Written now: a later rollback to a savepoint (e.g. failed demo data) drops the
+        # ORM's pending writes, not what is already in the database.
+        self.env.flush_all()
+        return res
 
     @api.model
     def _aftersales_workshop_by_location(self):

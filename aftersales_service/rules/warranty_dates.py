@@ -29,8 +29,24 @@ from datetime import timedelta
 #: Duration units of a warranty term (``aftersales.warranty.term.duration_unit``).
 DURATION_UNITS = ("day", "month", "year")
 
+#: Longest duration of a term or a layer per unit: 100 years. A longer promise is a typing
+#: error, and would push end dates past what a date can hold (year 9999) and break every
+#: delivery of the product. The database CHECKs of terms and layers use the same figures.
+MAX_DURATION = {"day": 36500, "month": 1200, "year": 100}
+
+#: Most downtime days a layer may accumulate (same 100-year horizon).
+MAX_DOWNTIME_DAYS = 36500
+
 #: Layers ending within this many days (today included) are "expiring soon".
 EXPIRING_SOON_DAYS = 30
+
+
+def duration_in_bounds(duration, unit):
+    """Whether ``duration`` ``unit`` is a usable warranty duration: positive, at most 100
+    years (``MAX_DURATION``), ``unit`` one of ``DURATION_UNITS``."""
+    if unit not in MAX_DURATION or isinstance(duration, bool) or not isinstance(duration, int):
+        return False
+    return 0 < duration <= MAX_DURATION[unit]
 
 
 def add_months(day, months):

@@ -193,9 +193,7 @@ class AftersalesCommon(TransactionCase):
         res = picking.with_context(skip_backorder=False).button_validate()
         if isinstance(res, dict) and res.get("res_model") == "stock.backorder.confirmation":
             wizard = (
-                cls.env["stock.backorder.confirmation"]
-                .with_context(**res["context"])
-                .create({})
+                cls.env["stock.backorder.confirmation"].with_context(**res["context"]).create({})
             )
             wizard.process()
         return picking

@@ -19,6 +19,10 @@ class TestClaimLegalClock(AftersalesCommon):
         cls.rule_ru_repair = cls.env.ref("aftersales_service.legal_rule_ru_repair")
         cls.rule_default_repair = cls.env.ref("aftersales_service.legal_rule_default_repair")
         cls.order, cls.lots = cls._sell_and_deliver(cls.customer_ru, serials=("CLK-1", "CLK-2"))
+        # Compensations are booked to this expense account (none set: refused).
+        cls.company.aftersales_compensation_account_id = cls.env["account.account"].search(
+            [("account_type", "=", "expense"), ("company_ids", "in", cls.company.ids)], limit=1
+        )
 
     # Rules ---------------------------------------------------------------------------------
 
@@ -98,9 +102,11 @@ class TestClaimLegalClock(AftersalesCommon):
         self.assertEqual(self._create_claim(customer_fr).legal_rule_id, fr_rule)
 
     def test_due_dates_are_local_dates(self):
-        # 22:30 UTC on 10 January is already 11 January in Moscow (UTC+3).
+        # 22:30 UTC on 10 January is already 11 January in Moscow (UTC+3), the company's
+        # time zone; the clock counts there whatever the time zone of the user.
         received = datetime(2026, 1, 10, 22, 30)
-        claim = self.Claim.with_context(tz="Europe/Moscow").create(
+        self.company.partner_id.tz = "Europe/Moscow"
+        claim = self.Claim.with_context(tz="America/New_York").create(
             {
                 "partner_id": self.customer_ru.id,
                 "request": "repair",
@@ -109,7 +115,8 @@ class TestClaimLegalClock(AftersalesCommon):
         )
         self.assertEqual(claim.date_response_due, fields.Date.to_date("2026-01-21"))
         self.assertEqual(claim.date_resolution_due, fields.Date.to_date("2026-02-25"))
-        claim_utc = self.Claim.with_context(tz="UTC").create(
+        self.company.partner_id.tz = "UTC"
+        claim_utc = self.Claim.with_context(tz="Europe/Moscow").create(
             {"partner_id": self.customer_ru.id, "request": "refund", "date_received": received}
         )
         self.assertEqual(claim_utc.date_resolution_due, fields.Date.to_date("2026-01-20"))
@@ -123,33 +130,37 @@ class TestClaimLegalClock(AftersalesCommon):
 
     def test_penalty_from_sale_price_and_frozen_on_resolution(self):
         order, lots = self._sell_and_deliver(self.customer_ru, serials=("PEN-1",), extra_lines=())
-        order.order_line.write({"discount": 10.0})  # price paid: 900
+        order.order_line.write({"discount": 10.0})  # price paid: 900 + taxes
+        paid = order.order_line.price_total
         claim = self._create_claim(
             self.customer_ru,
             lots,
             date_received=fields.Datetime.now() - timedelta(days=50),
         )
         self.assertEqual(claim.sale_order_id, order)
-        self.assertAlmostEqual(claim.unit_price, 900.0)
+        self.assertAlmostEqual(claim.unit_price, paid)
         today = claim._today()
         days_late = (today - claim.date_resolution_due).days
         self.assertGreaterEqual(days_late, 4)
         self.assertTrue(claim.is_overdue)
         self.assertLess(claim.days_left, 0)
         self.assertEqual(claim.days_left, -days_late)
-        self.assertAlmostEqual(claim.penalty_amount, 900.0 * 0.01 * days_late)
+        self.assertAlmostEqual(claim.penalty_amount, paid * 0.01 * days_late)
         # Ten days later the open claim owes ten more days...
         later = today + timedelta(days=10)
-        self.assertAlmostEqual(claim._penalty_on(later), 900.0 * 0.01 * (days_late + 10))
+        self.assertAlmostEqual(claim._penalty_on(later), paid * 0.01 * (days_late + 10))
         # ...but once resolved the penalty stops growing.
         claim.action_start_diagnosis()
+        self.company.aftersales_compensation_account_id = self.env["account.account"].search(
+            [("account_type", "=", "expense")], limit=1
+        )
         claim.with_user(self.manager).action_decide("compensation", amount=50.0)
         claim.action_done()
         self.assertEqual(claim.state, "done")
         self.assertTrue(claim.date_resolved)
         self.assertFalse(claim.is_overdue)
         frozen = claim.penalty_amount
-        self.assertAlmostEqual(frozen, 900.0 * 0.01 * days_late)
+        self.assertAlmostEqual(frozen, paid * 0.01 * days_late)
         self.assertAlmostEqual(claim._penalty_on(later), frozen)
         self.Claim._cron_watch_deadlines()
         self.assertAlmostEqual(claim.penalty_amount, frozen)

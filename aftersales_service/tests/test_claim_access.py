@@ -76,6 +76,8 @@ class TestClaimAccess(AftersalesCommon):
             )
         with self.assertRaises(UserError):
             claim.with_user(self.manager).unlink()
+        # The rule is shared by all companies: its manager must manage every company.
+        self.manager.company_ids = self.env["res.company"].search([])
         self.env.ref("aftersales_service.legal_rule_ru_repair").with_user(self.manager).write(
             {"response_days": 5}
         )

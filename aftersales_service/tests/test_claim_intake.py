@@ -102,7 +102,9 @@ class TestClaimIntake(AftersalesCommon):
         claim = form.record
         self.assertEqual(self.order.aftersales_claim_ids, claim)
         self.assertEqual(self.order.aftersales_claim_count, 1)
-        self.assertEqual(claim.unit_price, self.order.order_line.price_unit)
+        line = self.order.order_line
+        # The price the consumer paid: tax included, after discounts (Law 2300-1 art. 23).
+        self.assertAlmostEqual(claim.unit_price, line.price_total / line.product_uom_qty)
 
     def test_from_email(self):
         alias = self.env.ref("aftersales_service.mail_alias_aftersales_claim")

@@ -214,9 +214,7 @@ class TestPartsFlow(PartsCommon):
     def test_batch_costs_less_than_one_by_one(self):
         lines = [(self.part_pump, 1), (self.part_belt, 1)]
         batch = self.env["repair.order"].concat(*(self._create_repair(lines) for _i in range(5)))
-        singles = self.env["repair.order"].concat(
-            *(self._create_repair(lines) for _i in range(5))
-        )
+        singles = self.env["repair.order"].concat(*(self._create_repair(lines) for _i in range(5)))
         self.env.invalidate_all()
         self.env.flush_all()
         start = self.env.cr.sql_log_count

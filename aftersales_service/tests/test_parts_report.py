@@ -21,9 +21,11 @@ class TestPartsReport(PartsCommon):
         cls.repair_1.action_repair_start()
         cls.repair_1.move_ids.filtered(lambda m: m.product_id == cls.part_pump).quantity = 1
         cls.repair_1.action_repair_end()
-        cls._validate(cls.repair_1.aftersales_parts_picking_ids.filtered(
-            lambda p: p.aftersales_purpose == "parts_return"
-        ))
+        cls._validate(
+            cls.repair_1.aftersales_parts_picking_ids.filtered(
+                lambda p: p.aftersales_purpose == "parts_return"
+            )
+        )
         # Order 2 (under warranty): one belt planned, two used with the manager's approval.
         cls.repair_2 = cls._create_repair(
             [(cls.part_belt, 1)], user_id=cls.technician_2.id, under_warranty=True
@@ -107,8 +109,7 @@ class TestPartsReport(PartsCommon):
             "aftersales_service.aftersales_parts_report_action_warranty"
         )
         rows = self.Report.search(
-            safe_eval(action["domain"])
-            + [("repair_id", "in", (self.repair_1 | self.repair_2).ids)]
+            safe_eval(action["domain"]) + [("repair_id", "in", (self.repair_1 | self.repair_2).ids)]
         )
         self.assertEqual(rows.repair_id, self.repair_2)
 

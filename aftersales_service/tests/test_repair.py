@@ -24,6 +24,10 @@ class RepairCommon(AftersalesCommon):
             {"name": "Warranty Cost (test)", "code": "619901", "account_type": "expense"}
         )
         cls.company.aftersales_warranty_expense_account_id = cls.expense_warranty
+        cls.labour_absorbed = cls.env["account.account"].create(
+            {"name": "Covered Labour Absorbed (test)", "code": "619902", "account_type": "expense"}
+        )
+        cls.company.aftersales_service_cost_account_id = cls.labour_absorbed
         plan = cls.env["account.analytic.plan"].create({"name": "Service Test Plan"})
         cls.analytic = cls.env["account.analytic.account"].create(
             {"name": "Workshop Moscow", "plan_id": plan.id}
@@ -165,14 +169,13 @@ class TestRepairFlows(RepairCommon):
         self.assertEqual(entry.state, "posted")
         self.assertEqual(entry.move_type, "entry")
         stock_output = self._accounts(self.part_pump)["stock_output"]
-        labor_expense = self._accounts(self.service_labor)["expense"]
         debits = entry.line_ids.filtered("debit")
         self.assertEqual(debits.account_id, self.expense_warranty)
         self.assertAlmostEqual(sum(debits.mapped("debit")), 110.0)
         for line in debits:
             self.assertEqual(line.analytic_distribution, {str(self.analytic.id): 100})
         credits = {line.account_id: line.credit for line in entry.line_ids.filtered("credit")}
-        self.assertEqual(credits, {stock_output: 70.0, labor_expense: 40.0})
+        self.assertEqual(credits, {stock_output: 70.0, self.labour_absorbed: 40.0})
         # The parts' consumption and the warranty entry clear the stock output account.
         consumption = order.move_ids.stock_valuation_layer_ids.account_move_id.line_ids
         out_balance = sum(
@@ -434,6 +437,10 @@ class TestRepairFlows(RepairCommon):
         intake = self._receive(order)
         intake.date_done = fields.Datetime.subtract(fields.Datetime.now(), days=6)
         self._finish(order)
+        # Final at the handover (the return delivery), not at the end of the repair.
+        self.assertEqual(order.aftersales_downtime_days, 0)
+        self.assertEqual(layer.downtime_days, 0)
+        self._ship_back(order)
         self.assertEqual(order.aftersales_downtime_days, 6)
         self.assertEqual(layer.downtime_days, 6)
         self.assertEqual(layer.date_end, fields.Date.add(end_before, days=6))

@@ -40,7 +40,12 @@ class TestSecurity(AftersalesCommon):
         self.assertFalse(self.frontdesk.has_group("aftersales_service.group_aftersales_manager"))
 
     def test_configuration_is_for_managers(self):
-        vals = {"name": "Test rule", "request": "repair", "resolution_days": 10}
+        vals = {
+            "name": "Test rule",
+            "request": "repair",
+            "resolution_days": 10,
+            "company_id": self.company.id,  # shared rules: managers of every company only
+        }
         for user in (self.technician, self.frontdesk):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.env["aftersales.legal.rule"].with_user(user).create(vals)

@@ -29,6 +29,12 @@ class AftersalesClaimDecision(models.TransientModel):
     )
     amount = fields.Monetary(help="Agreed amount of the price reduction or compensation.")
     reason = fields.Text()
+    unit_price = fields.Monetary(related="claim_id.unit_price", string="Price Paid")
+    exceed_reason = fields.Text(
+        string="Reason for Exceeding the Price Paid",
+        help="A compensation above the price paid for the unit needs a reason; it is written "
+        "in the claim's chatter with the decision.",
+    )
     replacement_lot_id = fields.Many2one(
         "stock.lot",
         string="Replacement Serial",
@@ -47,5 +53,6 @@ class AftersalesClaimDecision(models.TransientModel):
             amount=self.amount,
             reason=self.reason,
             replacement_lot_id=self.replacement_lot_id.id,
+            exceed_reason=self.exceed_reason,
         )
         return {"type": "ir.actions.act_window_close"}

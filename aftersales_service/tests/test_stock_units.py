@@ -1,0 +1,250 @@
+"""Stock a warehouse trusts: customers' units are not our stock, an order consumes only what
+was issued to it, and repeated or concurrent requests make one document."""
+
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .test_parts_common import PartsCommon
+from .test_repair import RepairCommon
+
+
+@tagged("post_install", "-at_install")
+class TestUnitsInService(RepairCommon):
+    """Issue #10 point 14: a customer's unit is never our stock."""
+
+    def test_warehouse_gets_service_location_outside_stock(self):
+        wh = self.warehouse
+        service = wh.aftersales_service_location_id
+        self.assertTrue(service)
+        self.assertEqual(service.usage, "internal")
+        self.assertTrue(service.aftersales_units_in_service)
+        self.assertEqual(service.location_id, wh.view_location_id)
+        self.assertFalse(service.parent_path.startswith(wh.lot_stock_id.parent_path))
+        self.assertEqual(service.warehouse_id, wh)
+        # New warehouses get their own; existing ones get it on setup (install / update).
+        wh2 = self.env["stock.warehouse"].create({"name": "Service Depot", "code": "SVD"})
+        self.assertTrue(wh2.aftersales_service_location_id.aftersales_units_in_service)
+        self.assertNotEqual(wh2.aftersales_service_location_id, service)
+        wh2.aftersales_service_location_id = False
+        self.env["stock.warehouse"]._aftersales_setup_all_warehouses()
+        self.assertTrue(wh2.aftersales_service_location_id.aftersales_units_in_service)
+        self.assertEqual(wh2.aftersales_service_location_id.location_id, wh2.view_location_id)
+
+    def test_unit_in_service_is_kept_apart_and_not_sold_to_someone_else(self):
+        unit = self.product_unit
+        service = self.warehouse.aftersales_service_location_id
+        order = self._new_order(self.lot_billable, parts=[(self.part_belt, 1)])
+        self.assertEqual(order.product_location_src_id, service)
+        self.assertEqual(order.product_location_dest_id, service)
+
+        order.action_aftersales_create_intake()
+        intake = order.aftersales_intake_picking_id
+        self.assertEqual(intake.location_dest_id, service)
+        intake.move_ids.picked = True
+        intake.button_validate()
+        self.assertEqual(self._qty(unit, service, self.lot_billable, self.customer_ru), 1)
+        self.assertEqual(self._qty(unit, self.stock_location), 0)
+        # Asked for explicitly, the location shows what it holds.
+        unit.invalidate_recordset()
+        self.assertEqual(unit.with_context(location=service.id).qty_available, 1)
+
+        # A sale to another customer does not reserve the customer's unit.
+        sale = self._sell(self.customer_eu, [(unit, 1)])
+        delivery = sale.picking_ids
+        delivery.action_assign()
+        self.assertEqual(delivery.state, "confirmed")
+        self.assertEqual(delivery.move_ids.quantity, 0.0)
+        self.assertFalse(delivery.move_line_ids)
+        self.assertEqual(self._qty(unit, service, self.lot_billable, self.customer_ru), 1)
+
+        # Listed under "Units in Service", with the customer and the days since intake.
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.stock_quant_action_aftersales_units"
+        )
+        domain = safe_eval(action["domain"])
+        listed = self.env["stock.quant"].search(domain)
+        row = listed.filtered(lambda q: q.lot_id == self.lot_billable)
+        self.assertEqual(row.owner_id, self.customer_ru)
+        self.assertEqual(row.aftersales_days_in_service, 0)
+
+        # Repaired there, and it goes back to its owner from there.
+        self._finish(order)
+        back = order.aftersales_return_picking_id
+        self.assertEqual(back.location_id, service)
+        self.assertEqual(back.state, "assigned")
+        self._ship_back(order)
+        self.assertEqual(self._qty(unit, service, self.lot_billable), 0)
+        self.assertFalse(self.env["stock.quant"].search(domain) & row)
+
+
+@tagged("post_install", "-at_install")
+class TestPartsIssuedOnly(PartsCommon):
+    """Issue #10 point 13 and issue #11 (repeated ids, generic return, parts status)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._add_stock(cls.part_pump, 5)
+
+    def test_order_consumes_only_what_was_issued_to_it(self):
+        repair_a = self._create_repair([(self.part_pump, 1)])
+        repair_b = self._create_repair([(self.part_pump, 2)])
+        self._validate(repair_a._aftersales_issue_parts())
+        self._validate(repair_b._aftersales_issue_parts())
+        self.assertEqual(self._qty(self.part_pump, self.workshop), 3)
+
+        # A's line raised to 3: the order asks for the difference...
+        line_a = self._line(repair_a, self.part_pump)
+        line_a.product_uom_qty = 3
+        self.assertEqual(repair_a.aftersales_parts_state, "to_request")
+        # ...and cannot take B's two pumps lying in the workshop.
+        repair_a.action_repair_start()
+        line_a.quantity = 3
+        line_a.picked = True
+        with self.assertRaises(UserError):
+            repair_a.action_repair_end()
+        self.assertEqual(self._qty(self.part_pump, self.workshop), 3)
+        self.assertNotEqual(line_a.state, "done")
+        self.assertEqual(repair_a.state, "under_repair")
+
+        # Issued the difference, it consumes its three; B still finds its two.
+        line_a.quantity = 1
+        second = repair_a._aftersales_issue_parts()
+        self.assertEqual(second.move_ids.product_uom_qty, 2.0)
+        self._validate(second)
+        line_a.quantity = 3
+        repair_a.action_repair_end()
+        self.assertEqual(repair_a.state, "done")
+        self.assertEqual(self._qty(self.part_pump, self.workshop), 2)
+        repair_b.action_repair_start()
+        repair_b.action_repair_end()
+        self.assertEqual(repair_b.state, "done")
+        self.assertEqual(self._line(repair_b, self.part_pump).quantity, 2.0)
+        self.assertEqual(self._qty(self.part_pump, self.workshop), 0)
+        self.assertEqual(self._qty(self.part_pump, self.stock_location), 0)
+
+    def test_repeated_ids_issue_once(self):
+        repair = self._create_repair([(self.part_pump, 1)])
+        twice = self.env["repair.order"].browse([repair.id, repair.id])
+        twice.with_context(aftersales_open_pickings=False).action_aftersales_issue_parts()
+        self.assertEqual(len(self._issues(repair)), 1)
+        self.assertEqual(self._issues(repair).move_ids.product_uom_qty, 1.0)
+        twice.action_aftersales_issue_parts()
+        self.assertEqual(len(self._issues(repair)), 1)
+
+    def test_generic_return_counts_as_parts_return(self):
+        repair = self._create_repair([(self.part_pump, 1)])
+        issue = repair._aftersales_issue_parts()
+        self._validate(issue)
+        repair.action_repair_start()
+        repair.action_repair_end()  # the pump was consumed
+        self.assertEqual(self._qty(self.part_pump, self.workshop), 0)
+        self.assertFalse(self._returns(repair))
+
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=issue.id, active_model="stock.picking")
+            .create({})
+        )
+        wizard.product_return_moves.quantity = 1
+        back = wizard._create_return()
+        self.assertEqual(back.aftersales_purpose, "parts_return")
+        self.assertEqual(back.aftersales_repair_id, repair)
+        self.assertEqual(back.move_ids.aftersales_parts_role, "return")
+        self.assertEqual(back.move_ids.aftersales_parts_repair_id, repair)
+        self.assertEqual(self._returns(repair), back)
+        back.move_ids.quantity = 1
+        back.move_ids.picked = True
+        with self.assertRaises(UserError):
+            back.button_validate()
+        self.assertNotEqual(back.state, "done")
+        self.assertEqual(self._qty(self.part_pump, self.workshop), 0)
+        self.assertEqual(self._qty(self.part_pump, self.stock_location), 4)
+
+    def test_generic_return_of_unused_part_is_counted(self):
+        repair = self._create_repair([(self.part_pump, 2)])
+        issue = repair._aftersales_issue_parts()
+        self._validate(issue)
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=issue.id, active_model="stock.picking")
+            .create({})
+        )
+        wizard.product_return_moves.quantity = 1
+        back = wizard._create_return()
+        back.move_ids.quantity = 1
+        back.move_ids.picked = True
+        back.button_validate()
+        self.assertEqual(back.state, "done")
+        self.assertEqual(self._qty(self.part_pump, self.workshop), 1)
+        # One pump left for the order: consuming two is refused, and the end-of-order
+        # return has nothing more to bring back than what is there.
+        self.assertEqual(
+            repair._aftersales_returnable_quantities()[(repair.id, self.part_pump.id)], 1.0
+        )
+        repair.action_repair_start()
+        line = self._line(repair, self.part_pump)
+        line.quantity = 2
+        line.picked = True
+        with self.assertRaises(UserError):
+            repair.action_repair_end()
+        line.quantity = 1
+        repair.action_repair_end()
+        self.assertEqual(repair.state, "done")
+        self.assertFalse(self._returns(repair) - back)
+        self.assertEqual(self._qty(self.part_pump, self.workshop), 0)
+        self.assertEqual(self._qty(self.part_pump, self.stock_location), 4)
+
+    def test_search_parts_state_with_every_ui_operator(self):
+        draft = self._create_repair([(self.part_pump, 1)], confirm=False)
+        to_request = self._create_repair([(self.part_pump, 1)])
+        ready = self._create_repair([(self.part_pump, 1)])
+        ready._aftersales_issue_parts()
+        self.assertEqual(to_request.aftersales_parts_state, "to_request")
+        self.assertEqual(ready.aftersales_parts_state, "ready")
+        self.assertFalse(draft.aftersales_parts_state)
+        ours = draft | to_request | ready
+        Repair = self.env["repair.order"]
+
+        def found(domain):
+            return Repair.search([("id", "in", ours.ids), *domain])
+
+        self.assertEqual(found([("aftersales_parts_state", "=", "ready")]), ready)
+        self.assertEqual(found([("aftersales_parts_state", "!=", "ready")]), draft | to_request)
+        self.assertEqual(
+            found([("aftersales_parts_state", "in", ["ready", "to_request"])]), ready | to_request
+        )
+        self.assertEqual(
+            found([("aftersales_parts_state", "not in", ["ready"])]), draft | to_request
+        )
+        self.assertEqual(found([("aftersales_parts_state", "=", False)]), draft)
+        self.assertEqual(found([("aftersales_parts_state", "!=", False)]), ready | to_request)
+        self.assertEqual(found([("aftersales_parts_state", "in", [False, "ready"])]), draft | ready)
+        self.assertEqual(
+            found([("aftersales_parts_state", "not in", [False, "ready"])]), to_request
+        )
+        with self.assertRaises(UserError):
+            found([("aftersales_parts_state", "ilike", "read")])
+
+
+@tagged("post_install", "-at_install")
+class TestUnitIntakeOnce(RepairCommon):
+    def test_repeated_ids_make_one_intake(self):
+        order = self._new_order(self.lot_billable)
+        twice = self.env["repair.order"].browse([order.id, order.id])
+        twice.action_aftersales_create_intake()
+        intakes = self.env["stock.picking"].search(
+            [("aftersales_repair_id", "=", order.id), ("aftersales_purpose", "=", "intake")]
+        )
+        self.assertEqual(len(intakes), 1)
+        self.assertEqual(order.aftersales_intake_picking_id, intakes)
+        with self.assertRaises(UserError):
+            twice.action_aftersales_create_intake()
+        self.assertEqual(
+            self.env["stock.picking"].search_count(
+                [("aftersales_repair_id", "=", order.id), ("aftersales_purpose", "=", "intake")]
+            ),
+            1,
+        )
