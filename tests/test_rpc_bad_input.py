@@ -846,7 +846,40 @@ def _snapshot(admin_rpc, r, rows):
     return counts, values
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name.replace(" ", "_") for c in CASES])
+# Cases still open in issue 11: the server answers them with a clean refusal only partly
+# (NaN/Infinity reach the ORM as floats, unknown selection values and malformed ids raise the
+# host's ValueError/TypeError, a front-desk coverage override is not yet refused). They are
+# strict expected failures: when one is fixed, its mark must go.
+OPEN_CASES = {
+    "claim_partner_as_text",
+    "claim_serial_as_list",
+    "ids_as_list_of_lists_on_read",
+    "labour_hours_NaN",
+    "labour_hours_Infinity",
+    "labour_hours_-Infinity",
+    "term_coverage_NaN",
+    "logistics_cost_NaN",
+    "logistics_cost_Infinity",
+    "price_reduction_NaN",
+    "compensation_Infinity",
+    "downtime_NaN",
+    "compensation_1e308",
+    "desk_overrides_order_coverage",
+    "claim_with_unknown_request",
+    "claim_with_unknown_channel",
+    "term_with_unknown_kind",
+}
+
+
+def _case_param(case):
+    name = case.name.replace(" ", "_")
+    marks = (
+        [pytest.mark.xfail(strict=True, reason="open in issue 11")] if name in OPEN_CASES else []
+    )
+    return pytest.param(case, id=name, marks=marks)
+
+
+@pytest.mark.parametrize("case", [_case_param(c) for c in CASES])
 def test_bad_input_is_refused_cleanly(case, bad_input_env, admin_rpc):
     r, clients = bad_input_env
     args = case.args(r)
