@@ -138,7 +138,14 @@ class JsonRpc:
 
     def execute(self, model, method, *args, **kwargs):
         return self.call(
-            "object", "execute_kw", self.db, self.uid, self.password, model, method, list(args),
+            "object",
+            "execute_kw",
+            self.db,
+            self.uid,
+            self.password,
+            model,
+            method,
+            list(args),
             kwargs,
         )
 

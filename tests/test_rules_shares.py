@@ -88,7 +88,7 @@ def test_split_line_full_coverage():
 
 
 def test_split_line_computes_the_ratio_once():
-    # Part and labour lines always computed share = coverage / 100, then cost × share: the
+    # Part and labor lines always computed share = coverage / 100, then cost × share: the
     # last binary digit differs from warranty_share's order, and must stay as it was.
     billable, warranty = shares.split_line(0.0, 3.3, 15.0)
     assert warranty == 3.3 * (15.0 / 100.0) == 0.49499999999999994
@@ -106,10 +106,10 @@ def test_split_line_customer_form():
 # --- order_split --------------------------------------------------------------------------------
 
 
-def test_order_split_sums_parts_labour_and_logistics():
+def test_order_split_sums_parts_labor_and_logistics():
     split = shares.order_split(
         parts=[(100.0, 60.0, 30.0), (50.0, 40.0, 0.0)],
-        labour=[(25.0, 12.5, 12.5)],
+        labor=[(25.0, 12.5, 12.5)],
         logistics_cost=20.0,
         logistics_coverage=50.0,
     )
@@ -136,16 +136,16 @@ def test_order_split_logistics_only():
 def test_order_split_fully_covered_order_bills_nothing():
     split = shares.order_split(
         parts=[(120.0, 70.0, 100.0), (30.0, 11.0, 100.0)],
-        labour=[(40.0, 0.0, 40.0)],
+        labor=[(40.0, 0.0, 40.0)],
     )
     assert split.billable == 0.0
     assert split.warranty == pytest.approx(70.0 + 11.0 + 40.0)
     assert split.cost_total == pytest.approx(121.0)
 
 
-def test_order_split_takes_labour_amounts_as_the_lines_stored_them():
-    # Stored labour amounts are already rounded by their currency: summed, never re-split.
-    split = shares.order_split(labour=[(10.0, 7.77, 3.33), (5.0, 0.01, 4.99)])
+def test_order_split_takes_labor_amounts_as_the_lines_stored_them():
+    # Stored labor amounts are already rounded by their currency: summed, never re-split.
+    split = shares.order_split(labor=[(10.0, 7.77, 3.33), (5.0, 0.01, 4.99)])
     assert split.cost_labor == 15.0
     assert split.billable == pytest.approx(7.78)
     assert split.warranty == pytest.approx(8.32)
@@ -159,7 +159,7 @@ def test_order_split_is_not_rounded():
 
 def test_order_split_matches_the_former_order_computation_bit_for_bit():
     parts = [(19.99, 12.35, 15.0), (3.3, 3.3, 70.0), (100.0, 61.17, 33.33)]
-    labour = [(41.5, 20.1, 13.83), (0.0, 0.0, 0.0)]
+    labor = [(41.5, 20.1, 13.83), (0.0, 0.0, 0.0)]
     logistics_cost, logistics_coverage = 17.3, 33.0
     # The service order's former inline computation.
     parts_cost = parts_billable = parts_warranty = 0.0
@@ -168,21 +168,19 @@ def test_order_split_matches_the_former_order_computation_bit_for_bit():
         parts_cost += cost
         parts_billable += price * (1.0 - ratio)
         parts_warranty += cost * ratio
-    labor_cost = sum(line[0] for line in labour)
+    labor_cost = sum(line[0] for line in labor)
     logistics_warranty = logistics_cost * logistics_coverage / 100.0
     split = shares.order_split(
         parts=iter(parts),
-        labour=iter(labour),
+        labor=iter(labor),
         logistics_cost=logistics_cost,
         logistics_coverage=logistics_coverage,
     )
     assert split.cost_parts == parts_cost
     assert split.cost_labor == labor_cost
     assert split.cost_total == parts_cost + labor_cost + logistics_cost
-    assert split.billable == parts_billable + sum(line[1] for line in labour)
-    assert split.warranty == (
-        parts_warranty + sum(line[2] for line in labour) + logistics_warranty
-    )
+    assert split.billable == parts_billable + sum(line[1] for line in labor)
+    assert split.warranty == (parts_warranty + sum(line[2] for line in labor) + logistics_warranty)
 
 
 # --- purity -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 
 class AccountMove(models.Model):
@@ -7,6 +7,13 @@ class AccountMove(models.Model):
     warranty entry, already posted, stays as it is)."""
 
     _inherit = "account.move"
+
+    aftersales_warranty_repair_ids = fields.One2many(
+        "repair.order",
+        "aftersales_warranty_move_id",
+        string="Service Orders (Warranty)",
+        help="The service orders whose warranty share this entry books.",
+    )
 
     def _aftersales_service_orders(self):
         invoices = self.filtered(lambda m: m.move_type == "out_invoice")

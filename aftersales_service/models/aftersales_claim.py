@@ -395,22 +395,13 @@ class AftersalesClaim(models.Model):
                         state=claim._state_label(),
                     )
                 )
-            pending = claim.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-            if pending:
+            blockers = claim._aftersales_resolve_blockers()
+            if blockers:
                 raise UserError(
                     self.env._(
-                        "Claim %(claim)s still has transfers to validate or cancel: %(pickings)s.",
+                        "Claim %(claim)s cannot be resolved yet:\n%(blockers)s",
                         claim=claim.name,
-                        pickings=", ".join(pending.mapped("name")),
-                    )
-                )
-            repairs = claim.repair_ids.filtered(lambda r: r.state not in ("done", "cancel"))
-            if repairs:
-                raise UserError(
-                    self.env._(
-                        "Claim %(claim)s still has open service orders: %(repairs)s.",
-                        claim=claim.name,
-                        repairs=", ".join(repairs.mapped("name")),
+                        blockers="\n".join("- " + line for line in blockers),
                     )
                 )
         self.write({"state": "done", "date_resolved": fields.Datetime.now()})

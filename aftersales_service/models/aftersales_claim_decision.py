@@ -232,7 +232,9 @@ class AftersalesClaim(models.Model):
         ``to_refund`` set: the sale line's delivered quantity drops and the unit's warranty
         layers are voided when it is validated. Without such a delivery, a plain receipt."""
         self.ensure_one()
-        origin_move = self._lot_last_delivery(self.lot_id)
+        origin_move = self._lot_last_sale_delivery(self.lot_id) or self._lot_last_delivery(
+            self.lot_id
+        )
         picking = self.env["stock.picking"]
         if origin_move.picking_id and origin_move.picking_id.state == "done":
             wizard = (
@@ -241,8 +243,8 @@ class AftersalesClaim(models.Model):
                 .create({"picking_id": origin_move.picking_id.id})
             )
             lines = wizard.product_return_moves
-            lines.write({"quantity": 0})
             line = lines.filtered(lambda rl: rl.move_id == origin_move)[:1]
+            (lines - line).write({"quantity": 0})
             if line:
                 line.write({"quantity": 1, "to_refund": True})
                 picking = wizard._create_return()
@@ -257,7 +259,8 @@ class AftersalesClaim(models.Model):
                 "origin": self.name,
             }
         )
-        picking.move_ids.write({"to_refund": True})
+        # The wizard's line already made the move a refund: write only what is missing.
+        picking.move_ids.filtered(lambda m: not m.to_refund).write({"to_refund": True})
         self._set_move_lot(picking.move_ids[:1], self.lot_id)
         return picking
 
@@ -339,24 +342,42 @@ class AftersalesClaim(models.Model):
 
     def _set_move_lot(self, move, lot, reserve=False):
         """Pin the move to exactly ``lot`` (the claimed or the chosen replacement serial),
-        replacing whatever lines the host's reservation proposed."""
+        replacing whatever lines the host's reservation proposed.
+
+        The host's single proposed line is rewritten in place, only the values that differ
+        (its own write moves the reservation to the chosen serial's quant): unlinking it and
+        creating another ran the host's reservation code twice (issue 17: ~20 queries per
+        transfer)."""
         if not move or not lot:
             return
-        move.move_line_ids.unlink()
         location = move.location_id
         if reserve:
             location = self._replacement_quant(lot).location_id or location
+        vals = {
+            "product_uom_id": move.product_id.uom_id.id,
+            "lot_id": lot.id,
+            "quantity": 1,
+            "location_id": location.id,
+            "location_dest_id": move.location_dest_id.id,
+        }
+        lines = move.move_line_ids
+        if len(lines) == 1:
+            changed = {
+                fname: value
+                for fname, value in vals.items()
+                if (lines[fname].id if fname != "quantity" else lines[fname]) != value
+            }
+            if changed:
+                lines.write(changed)
+            return
+        lines.unlink()
         self.env["stock.move.line"].create(
             {
                 "move_id": move.id,
                 "picking_id": move.picking_id.id,
                 "product_id": move.product_id.id,
-                "product_uom_id": move.product_id.uom_id.id,
-                "lot_id": lot.id,
-                "quantity": 1,
-                "location_id": location.id,
-                "location_dest_id": move.location_dest_id.id,
                 "company_id": move.company_id.id,
+                **vals,
             }
         )
 

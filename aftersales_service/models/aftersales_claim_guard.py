@@ -1,6 +1,5 @@
 # Copyright 2026 aftersales_service authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import math
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -8,6 +7,9 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import api, models
 from odoo.exceptions import UserError
+
+from ..rules import numbers
+from .aftersales_rpc_input import check_ids, check_vals
 
 # Set only while an action method of the claim runs, in this thread (a ContextVar: nothing
 # an RPC client sends — context keys, values — can set it).
@@ -75,6 +77,8 @@ class AftersalesClaim(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            check_vals(self, vals)
         if not _IN_WORKFLOW.get():
             for vals in vals_list:
                 forged = sorted(
@@ -87,6 +91,8 @@ class AftersalesClaim(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        check_ids(self)
+        check_vals(self, vals)
         if not _IN_WORKFLOW.get():
             forged = sorted(WORKFLOW_FIELDS & set(vals))
             if forged:
@@ -101,6 +107,10 @@ class AftersalesClaim(models.Model):
                     )
                 )
         return super().write(vals)
+
+    def read(self, fields=None, load="_classic_read"):
+        check_ids(self)
+        return super().read(fields=fields, load=load)
 
     def _raise_workflow_fields(self, fnames):
         raise UserError(
@@ -188,10 +198,17 @@ class AftersalesClaim(models.Model):
         """The decision's amount as a finite number (RPC clients send anything)."""
         if amount in (None, False):
             return 0.0
-        if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+        problem = numbers.problem(amount, minimum=None)
+        if problem == numbers.NOT_A_NUMBER:
             raise UserError(self.env._("The amount of a decision must be a number."))
-        if not math.isfinite(amount):
+        if problem == numbers.NOT_FINITE:
             raise UserError(self.env._("The amount of a decision must be a finite number."))
+        if problem == numbers.ABOVE:
+            raise UserError(
+                self.env._(
+                    "The amount of a decision cannot exceed %(max)s.", max=numbers.MAX_AMOUNT
+                )
+            )
         return float(amount)
 
     def _decision_lot(self, replacement_lot_id):

@@ -56,19 +56,22 @@ class AftersalesClaim(models.Model):
             "name": self.env._("New Claim"),
             "view_mode": "form",
             "target": "current",
-            "context": {"default_lot_id": lot.id, "default_company_id": lot.company_id.id},
+            "context": {
+                "default_lot_id": lot.id,
+                # Serials may be shared between companies (no company): the user's then.
+                "default_company_id": (lot.company_id or self.env.company).id,
+            },
         }
 
     @api.model
     def _prepare_vals_from_lot(self, lot):
         """Claim values derived from a serial: product, customer (owner of its active
         warranty, else the customer of its last delivery) and sale order."""
-        move = self._lot_last_delivery(lot)
         return {
             "lot_id": lot.id,
             "product_id": lot.product_id.id,
             "partner_id": self._lot_owner(lot).id,
-            "sale_order_id": move.sudo().sale_line_id.order_id.id,
+            "sale_order_id": self._lot_last_sale_delivery(lot).sudo().sale_line_id.order_id.id,
             "company_id": (lot.company_id or self.env.company).id,
         }
 
@@ -90,7 +93,7 @@ class AftersalesClaim(models.Model):
     def _compute_sale_order_id(self):
         for claim in self:
             if claim.lot_id and not claim.sale_order_id:
-                move = claim._lot_last_delivery(claim.lot_id)
+                move = claim._lot_last_sale_delivery(claim.lot_id)
                 claim.sale_order_id = move.sudo().sale_line_id.order_id.id
 
     @api.depends("lot_id", "date_received")
@@ -112,7 +115,7 @@ class AftersalesClaim(models.Model):
     # Lookups -------------------------------------------------------------------------------
 
     @api.model
-    def _lot_last_delivery(self, lot):
+    def _lot_last_delivery(self, lot, domain=()):
         """The last done move that took ``lot`` to a customer."""
         if not lot:
             return self.env["stock.move"]
@@ -124,12 +127,20 @@ class AftersalesClaim(models.Model):
                     ("lot_id", "=", lot.id),
                     ("state", "=", "done"),
                     ("location_dest_id.usage", "=", "customer"),
+                    *domain,
                 ],
                 order="date desc, id desc",
                 limit=1,
             )
         )
         return line.move_id.sudo(False)
+
+    @api.model
+    def _lot_last_sale_delivery(self, lot):
+        """The last delivery of ``lot`` made for a sale order line: the sale the customer
+        paid for, which later customer-to-customer moves (an on-site repair, a returned
+        repaired unit) must not hide."""
+        return self._lot_last_delivery(lot, domain=[("move_id.sale_line_id", "!=", False)])
 
     @api.model
     def _lot_owner(self, lot):

@@ -151,6 +151,14 @@ class AftersalesClaim(models.Model):
                                     * GREATEST(%(today)s - c.date_resolution_due, 0))::numeric,
                                    %(digits)s)
                    END,
+                   clock_state = CASE
+                        WHEN (c.date_resolution_due IS NOT NULL
+                              AND %(today)s > c.date_resolution_due)
+                          OR (c.state = 'new' AND c.date_response_due IS NOT NULL
+                              AND %(today)s > c.date_response_due) THEN 'overdue'
+                        WHEN c.date_resolution_due <= %(near)s THEN 'due_soon'
+                        ELSE 'on_time'
+                   END,
                    date_clock_checked = %(today)s
              WHERE c.id = ANY(%(ids)s)
          RETURNING c.id,
@@ -165,7 +173,7 @@ class AftersalesClaim(models.Model):
             },
         )
         near_ids = [row[0] for row in self.env.cr.fetchall() if row[1]]
-        self.invalidate_model(["is_overdue", "penalty_amount", "date_clock_checked"])
+        self.invalidate_model(["is_overdue", "penalty_amount", "clock_state", "date_clock_checked"])
         if near_ids:
             self._schedule_near_due_activities(self.browse(near_ids))
 

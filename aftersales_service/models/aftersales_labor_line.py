@@ -5,14 +5,14 @@ from odoo.tools import float_compare
 from ..rules import shares
 from .repair_order_guard import check_amount
 
-# A labour line is one technician's work on one day: more than 24 hours is a typo.
+# A labor line is one technician's work on one day: more than 24 hours is a typo.
 MAX_HOURS_PER_LINE = 24.0
 NUMBER_FIELDS = ("hours", "unit_cost", "price_unit", "coverage")
 
 
 class AftersalesLaborLine(models.Model):
     _name = "aftersales.labor.line"
-    _description = "Service Order Labour Line"
+    _description = "Service Order Labor Line"
     _order = "repair_id, sequence, id"
     _check_company_auto = True
 
@@ -78,7 +78,7 @@ class AftersalesLaborLine(models.Model):
     )
     coverage_reason = fields.Char(
         string="Coverage Override Reason",
-        help="Why a manager changed this line's coverage from the order's labour coverage.",
+        help="Why a manager changed this line's coverage from the order's labor coverage.",
     )
 
     # Amounts (company currency)
@@ -97,16 +97,16 @@ class AftersalesLaborLine(models.Model):
     )
 
     _sql_constraints = [  # noqa: RUF012
-        ("hours_positive", "CHECK(hours >= 0)", "Labour hours cannot be negative."),
+        ("hours_positive", "CHECK(hours >= 0)", "Labor hours cannot be negative."),
         (
             "hours_per_day",
             "CHECK(hours <= 24)",
-            "A labour line cannot have more than 24 hours (one technician, one day).",
+            "A labor line cannot have more than 24 hours (one technician, one day).",
         ),
         (
             "coverage_range",
             "CHECK(coverage >= 0 AND coverage <= 100)",
-            "Labour coverage must be between 0 and 100 %.",
+            "Labor coverage must be between 0 and 100 %.",
         ),
     ]
 
@@ -154,29 +154,29 @@ class AftersalesLaborLine(models.Model):
             for fname in NUMBER_FIELDS:
                 check_amount(self.env, line[fname], line._fields[fname].string, minimum=None)
             if line.hours < 0:
-                raise ValidationError(self.env._("Labour hours cannot be negative."))
+                raise ValidationError(self.env._("Labor hours cannot be negative."))
             if line.hours > MAX_HOURS_PER_LINE:
                 raise ValidationError(
                     self.env._(
-                        "A labour line cannot have more than %(max)s hours (one technician, "
+                        "A labor line cannot have more than %(max)s hours (one technician, "
                         "one day): split the work into one line per day.",
                         max=MAX_HOURS_PER_LINE,
                     )
                 )
             if not 0.0 <= line.coverage <= 100.0:
-                raise ValidationError(self.env._("Labour coverage must be between 0 and 100 %."))
+                raise ValidationError(self.env._("Labor coverage must be between 0 and 100 %."))
             if line.unit_cost < 0 or line.price_unit < 0:
-                raise ValidationError(self.env._("Labour cost and price cannot be negative."))
+                raise ValidationError(self.env._("Labor cost and price cannot be negative."))
 
     @api.constrains("product_id")
     def _check_service_product(self):
-        """Labour is a service: a goods product here would be invoiced without leaving stock
-        and booked as labour cost."""
+        """Labor is a service: a goods product here would be invoiced without leaving stock
+        and booked as labor cost."""
         for line in self:
             if line.product_id.type != "service":
                 raise ValidationError(
                     self.env._(
-                        "%(product)s is not a service product: labour lines take services only.",
+                        "%(product)s is not a service product: labor lines take services only.",
                         product=line.product_id.display_name,
                     )
                 )
@@ -212,7 +212,7 @@ class AftersalesLaborLine(models.Model):
         for line in self:
             line.repair_id.message_post(
                 body=self.env._(
-                    "Labour coverage of %(line)s set to %(coverage)s %%: %(reason)s",
+                    "Labor coverage of %(line)s set to %(coverage)s %%: %(reason)s",
                     line=line._aftersales_invoice_label(),
                     coverage=coverage,
                     reason=reason,
@@ -221,9 +221,9 @@ class AftersalesLaborLine(models.Model):
 
     def _check_order_open(self):
         if self.repair_id.filtered("aftersales_invoiced"):
-            raise UserError(self.env._("The labour of an invoiced service order cannot change."))
+            raise UserError(self.env._("The labor of an invoiced service order cannot change."))
         if self.repair_id.filtered(lambda o: o.state == "cancel"):
-            raise UserError(self.env._("The labour of a cancelled service order cannot change."))
+            raise UserError(self.env._("The labor of a cancelled service order cannot change."))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -4,7 +4,7 @@ from .repair_order_access import COST_GROUPS
 
 
 class AftersalesLaborLineAccess(models.Model):
-    """Labour costs are for after-sales staff and accountants, as the order's costs are
+    """Labor costs are for after-sales staff and accountants, as the order's costs are
     (inventory-only users read the lines, hours and prices, not what an hour costs)."""
 
     _inherit = "aftersales.labor.line"

@@ -3,6 +3,8 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
+from .aftersales_rpc_input import check_ids, check_vals
+
 MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
 
 
@@ -54,11 +56,15 @@ class AftersalesSharedConfigMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            check_vals(self, vals)
         records = super().create(vals_list)
         records._check_shared_config_access()
         return records
 
     def write(self, vals):
+        check_ids(self)
+        check_vals(self, vals)
         self._check_shared_config_access(vals)
         return super().write(vals)
 

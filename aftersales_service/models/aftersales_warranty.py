@@ -81,7 +81,7 @@ class AftersalesWarranty(models.Model):
         precompute=True,
     )
     labor_coverage = fields.Float(
-        string="Labour (%)",
+        string="Labor (%)",
         compute="_compute_from_term",
         store=True,
         readonly=False,

@@ -6,6 +6,7 @@ from odoo import api, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..rules import warranty_dates
+from .aftersales_rpc_input import check_ids, check_vals
 
 MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
 COVERAGE_FIELDS = ("parts_coverage", "labor_coverage", "logistics_coverage")
@@ -156,10 +157,13 @@ class AftersalesWarrantyGuard(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            check_vals(self, vals)
             self._check_layer_values(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        check_ids(self)
+        check_vals(self, vals)
         if "state" in vals:
             if vals["state"] != "void" and any(w.state == "void" for w in self):
                 raise UserError(

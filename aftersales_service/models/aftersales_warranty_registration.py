@@ -4,7 +4,7 @@ import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL
 
 from ..rules import warranty_dates
 from .aftersales_warranty import BASE_KINDS
@@ -15,6 +15,19 @@ _logger = logging.getLogger(__name__)
 # (a replacement unit starts fresh warranties); the other purposes move a unit the customer
 # already owns (a repaired unit going back, a loaner) and register nothing.
 REGISTERING_PURPOSES = (False, "replacement")
+
+
+class _Memo(dict):
+    """A dict that fills a missing key with ``func(key)`` (``func(*key)`` for a tuple):
+    values computed once per move or per (term, date) of a registration, not per layer."""
+
+    def __init__(self, func):
+        super().__init__()
+        self.func = func
+
+    def __missing__(self, key):
+        value = self[key] = self.func(*key) if isinstance(key, tuple) else self.func(key)
+        return value
 
 
 class AftersalesWarrantyRegistration(models.Model):
@@ -28,9 +41,24 @@ class AftersalesWarrantyRegistration(models.Model):
     _inherit = "aftersales.warranty"  # pylint: disable=consider-merging-classes-inherited
 
     def _prepare_warranty_vals(
-        self, lot, term, partner, date_start, company, move=None, sale_line=None
+        self,
+        lot,
+        term,
+        partner,
+        date_start,
+        company,
+        move=None,
+        sale_line=None,
+        *,
+        date_end=None,
+        today=None,
     ):
-        """Values of one layer; the hook to add fields filled at registration."""
+        """Values of one layer; the hook to add fields filled at registration.
+
+        ``date_end`` (the layer's end) and ``today``: given by a caller that already has
+        them — a delivery of a thousand serials computes them once per term and start date,
+        not once per layer (issue 17: registration's time must stay a few percent of the
+        validation's)."""
         vals = {
             "lot_id": lot.id,
             "term_id": term.id,
@@ -40,8 +68,11 @@ class AftersalesWarrantyRegistration(models.Model):
             "move_id": move.id if move else False,
             "sale_line_id": sale_line.id if sale_line else False,
         }
-        date_end = term._get_date_end(date_start)
-        if warranty_dates.is_past_end(date_end, fields.Date.context_today(self)):
+        if date_end is None:
+            date_end = term._get_date_end(date_start)
+        if today is None:
+            today = fields.Date.context_today(self)
+        if warranty_dates.is_past_end(date_end, today):
             vals["state"] = "expired"
         return vals
 
@@ -75,7 +106,7 @@ class AftersalesWarrantyRegistration(models.Model):
         )
 
     @api.model
-    def _basis_date(self, term, move):
+    def _basis_date(self, term, move, delivery_date=None):
         """Start date of a base layer from the term's start basis.
 
         ``delivery`` and ``installation`` start on the delivery date (installation dates are
@@ -87,8 +118,11 @@ class AftersalesWarrantyRegistration(models.Model):
         replacement anew from the day of that handover. Its delivery is linked to the sale
         line of the replaced unit (as the host's exchange does), whose invoice is the old
         sale's: it must not be inherited.
+
+        ``delivery_date``: the move's date in the user's time zone, when the caller has it.
         """
-        delivery_date = fields.Date.context_today(self, move.date)
+        if delivery_date is None:
+            delivery_date = fields.Date.context_today(self, move.date)
         if move.picking_id.aftersales_purpose == "replacement":
             return delivery_date
         if term.start_basis == "invoice" and move.sale_line_id:
@@ -179,6 +213,12 @@ class AftersalesWarrantyRegistration(models.Model):
                 }
             )
 
+        # Per move and per (term, start date), not per layer: a delivery of a thousand serials
+        # has one move, one delivery date and one end date per term.
+        today = fields.Date.context_today(self)
+        delivery_dates = _Memo(lambda move: fields.Date.context_today(self, move.date))
+        ends = _Memo(lambda term, date_start: term._get_date_end(date_start))
+
         vals_list = []
         for move, lot in units:
             partner = self._move_owner(move)
@@ -186,14 +226,22 @@ class AftersalesWarrantyRegistration(models.Model):
                 if (lot.id, term.id) in live_keys or (lot.id, term.id, move.id) in voided_keys:
                     continue
                 live_keys.add((lot.id, term.id))
-                date_start = self._basis_date(term, move)
+                date_start = self._basis_date(term, move, delivery_dates[move])
+                end = ends[term, date_start]
                 vals_list.append(
                     self._prepare_warranty_vals(
-                        lot, term, partner, date_start, company, move, move.sale_line_id
+                        lot,
+                        term,
+                        partner,
+                        date_start,
+                        company,
+                        move,
+                        move.sale_line_id,
+                        date_end=end,
+                        today=today,
                     )
                 )
                 if term.kind in BASE_KINDS:
-                    end = term._get_date_end(date_start)
                     base_end[lot.id] = max(base_end.get(lot.id, end), end)
         # Extensions after the base layers, so they start the day after the latest base end.
         for move, lot in units:
@@ -225,9 +273,19 @@ class AftersalesWarrantyRegistration(models.Model):
                 if term.extension_start == "after_base" and lot.id in base_end:
                     date_start = warranty_dates.extension_start(base_end[lot.id])
                 else:
-                    date_start = self._basis_date(term, move)
+                    date_start = self._basis_date(term, move, delivery_dates[move])
                 vals_list.append(
-                    self._prepare_warranty_vals(lot, term, partner, date_start, company, move, line)
+                    self._prepare_warranty_vals(
+                        lot,
+                        term,
+                        partner,
+                        date_start,
+                        company,
+                        move,
+                        line,
+                        date_end=ends[term, date_start],
+                        today=today,
+                    )
                 )
         return self._insert_layers(vals_list)
 
@@ -261,19 +319,32 @@ class AftersalesWarrantyRegistration(models.Model):
         Term = self.env["aftersales.warranty.term"]
         Lot = self.env["stock.lot"]
         now = fields.Datetime.now()
+        # What the ORM would copy from the term and the serial, read once per term and
+        # serial's product rather than once per layer; end dates once per (start, term).
+        term_values = {}
+        product_of_lot = {}
+        ends = {}
         rows = []
         for vals in vals_list:
-            term = Term.browse(vals["term_id"])
+            term_id = vals["term_id"]
+            if term_id not in term_values:
+                term = Term.browse(term_id)
+                term_values[term_id] = {
+                    "kind": term.kind,
+                    "transferable": term.transferable,
+                    "duration": term.duration,
+                    "duration_unit": term.duration_unit,
+                    "extend_by_downtime": term.extend_by_downtime,
+                    "parts_coverage": term.parts_coverage,
+                    "labor_coverage": term.labor_coverage,
+                    "logistics_coverage": term.logistics_coverage,
+                }
+            lot_id = vals["lot_id"]
+            if lot_id not in product_of_lot:
+                product_of_lot[lot_id] = Lot.browse(lot_id).product_id.id
             row = {
-                "product_id": Lot.browse(vals["lot_id"]).product_id.id,
-                "kind": term.kind,
-                "transferable": term.transferable,
-                "duration": term.duration,
-                "duration_unit": term.duration_unit,
-                "extend_by_downtime": term.extend_by_downtime,
-                "parts_coverage": term.parts_coverage,
-                "labor_coverage": term.labor_coverage,
-                "logistics_coverage": term.logistics_coverage,
+                "product_id": product_of_lot[lot_id],
+                **term_values[term_id],
                 "downtime_days": 0,
                 "state": "active",
                 "create_uid": self.env.uid,
@@ -283,17 +354,18 @@ class AftersalesWarrantyRegistration(models.Model):
                 **vals,
             }
             row["date_start"] = fields.Date.to_date(row["date_start"])
-            row.setdefault(
-                "date_end",
-                self._get_date_end(
+            if "date_end" not in row:
+                key = (
                     row["date_start"],
                     row["duration"],
                     row["duration_unit"],
                     warranty_dates.counted_downtime(
                         row["downtime_days"], row["extend_by_downtime"]
                     ),
-                ),
-            )
+                )
+                if key not in ends:
+                    ends[key] = self._get_date_end(*key)
+                row["date_end"] = ends[key]
             rows.append(row)
         columns = sorted({key for row in rows for key in row})
         magic = {
@@ -368,77 +440,3 @@ class AftersalesWarrantyRegistration(models.Model):
                 }
             )
         return layers
-
-    @api.model
-    def register_past_deliveries(self, date_from=None):
-        """Register layers for serials delivered before the addon was installed.
-
-        Takes, for each serial, its latest done delivery to a customer (on or after
-        ``date_from``) unless a later refund/exchange return brought it back; existing live
-        layers are skipped, so running it again creates nothing, and layers voided from the
-        same delivery are not registered again. Returns the created layers.
-
-        For after-sales managers only: it registers entitlements in every allowed company,
-        as superuser.
-        """
-        self._check_aftersales_manager(self.env._("register warranties for past deliveries"))
-        date_from = fields.Date.to_date(date_from) if date_from else None
-        # Latest registering delivery per serial, in SQL: a go-live may face millions of lines.
-        self.env["stock.move.line"].flush_model()
-        self.env["stock.move"].flush_model()
-        self.env["stock.picking"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT line_id FROM (
-                    SELECT DISTINCT ON (ml.lot_id) ml.id AS line_id, ml.lot_id, ml.date
-                      FROM stock_move_line ml
-                      JOIN stock_location src ON src.id = ml.location_id
-                      JOIN stock_location dst ON dst.id = ml.location_dest_id
-                      JOIN product_product pp ON pp.id = ml.product_id
-                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                 LEFT JOIN stock_picking p ON p.id = ml.picking_id
-                     WHERE ml.state = 'done'
-                       AND ml.lot_id IS NOT NULL
-                       AND ml.quantity > 0
-                       AND ml.company_id IN %(companies)s
-                       AND pt.tracking = 'serial'
-                       AND dst.usage = 'customer'
-                       AND src.usage != 'customer'
-                       AND (p.aftersales_purpose IS NULL OR p.aftersales_purpose IN %(purposes)s)
-                  ORDER BY ml.lot_id, ml.date DESC, ml.id DESC
-                ) latest
-                WHERE (%(date_from)s::date IS NULL OR latest.date >= %(date_from)s::date)
-                  -- not brought back since by a return ending the sale (refund or exchange)
-                  AND NOT EXISTS (
-                    SELECT 1
-                      FROM stock_move_line r
-                      JOIN stock_move rm ON rm.id = r.move_id
-                      JOIN stock_location rsrc ON rsrc.id = r.location_id
-                      JOIN stock_location rdst ON rdst.id = r.location_dest_id
-                 LEFT JOIN stock_picking rp ON rp.id = r.picking_id
-                     WHERE r.lot_id = latest.lot_id
-                       AND r.state = 'done'
-                       AND (r.date, r.id) > (latest.date, latest.line_id)
-                       AND rm.to_refund
-                       AND rsrc.usage = 'customer'
-                       AND rdst.usage != 'customer'
-                       AND rp.aftersales_purpose IS DISTINCT FROM 'intake'
-                  )
-                ORDER BY latest.lot_id
-                """,
-                companies=tuple(self.env.companies.ids),
-                purposes=tuple(p for p in REGISTERING_PURPOSES if p),
-                date_from=date_from,
-            )
-        )
-        line_ids = [row[0] for row in self.env.cr.fetchall()]
-        MoveLine = self.env["stock.move.line"].sudo()
-        created = self.browse()
-        for chunk in split_every(2000, line_ids, MoveLine.browse):
-            created |= self._register_units(
-                [(line.move_id, line.lot_id) for line in chunk], skip_voided=True
-            )
-            self.env.invalidate_all()
-        _logger.info("Go-live warranty registration created %s layers", len(created))
-        return created.sudo(False)

@@ -79,7 +79,7 @@ class AftersalesWarrantyTerm(models.Model):
 
     # Coverage (percent)
     parts_coverage = fields.Float(string="Parts Coverage (%)", default=100.0)
-    labor_coverage = fields.Float(string="Labour Coverage (%)", default=100.0)
+    labor_coverage = fields.Float(string="Labor Coverage (%)", default=100.0)
     logistics_coverage = fields.Float(string="Logistics Coverage (%)", default=100.0)
 
     # Scope

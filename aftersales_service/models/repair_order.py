@@ -38,7 +38,7 @@ class RepairOrder(models.Model):
         "serial's warranty; only an after-sales manager can change it, with a reason.",
     )
     aftersales_labor_coverage = fields.Float(
-        string="Labour Coverage (%)",
+        string="Labor Coverage (%)",
         compute="_compute_aftersales_coverage",
         store=True,
         readonly=False,
@@ -172,14 +172,16 @@ class RepairOrder(models.Model):
     def _aftersales_direct_missing_lines(self):
         """Part lines taken from stock that the warehouse's forecast does not cover."""
         return self._aftersales_part_lines().filtered(
-            lambda m: m.procure_method == "make_to_stock"
-            and m.state in ("confirmed", "partially_available")
-            and float_compare(
-                m.forecast_availability,
-                m.product_qty,
-                precision_rounding=m.product_id.uom_id.rounding,
+            lambda m: (
+                m.procure_method == "make_to_stock"
+                and m.state in ("confirmed", "partially_available")
+                and float_compare(
+                    m.forecast_availability,
+                    m.product_qty,
+                    precision_rounding=m.product_id.uom_id.rounding,
+                )
+                < 0
             )
-            < 0
         )
 
     # ------------------------------------------------------------------------------------
@@ -231,10 +233,34 @@ class RepairOrder(models.Model):
     # ------------------------------------------------------------------------------------
 
     def action_validate(self):
-        """An on-site unit is not in our stock: skip the host's availability check."""
-        if self.aftersales_on_site:
-            return self._action_repair_confirm()
-        return super().action_validate()
+        """Confirm the orders; an on-site unit is not in our stock: skip the host's
+        availability check for it.
+
+        The host's method takes one order (``ensure_one``: it may answer with the
+        "insufficient quantity" wizard of that order). Several orders (a list view's action,
+        an RPC client) are confirmed one by one through it; when one of them lacks the unit
+        to repair, nothing is confirmed and the error names the orders to validate alone
+        (the wizard decides for one order at a time)."""
+        on_site = self.filtered("aftersales_on_site")
+        others = self - on_site
+        if len(others) <= 1:
+            res = on_site._action_repair_confirm() if on_site else True
+            return super(RepairOrder, others).action_validate() if others else res
+        if on_site:
+            on_site._action_repair_confirm()
+        missing = self.browse()
+        for order in others:
+            if isinstance(super(RepairOrder, order).action_validate(), dict):
+                missing |= order
+        if missing:
+            raise UserError(
+                self.env._(
+                    "The unit to repair is not available for %(orders)s: validate each of them "
+                    "on its own to decide what to do.",
+                    orders=", ".join(missing.mapped("name")),
+                )
+            )
+        return True
 
     def _action_repair_confirm(self):
         # Orders consuming parts straight from stock (no workshop issue) ask the vendors for

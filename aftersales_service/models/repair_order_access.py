@@ -1,6 +1,9 @@
 from odoo import fields, models
 
-COST_GROUPS = "aftersales_service.group_aftersales_technician,account.group_account_readonly"
+COST_GROUPS = (
+    "aftersales_service.group_aftersales_technician,account.group_account_readonly,"
+    "account.group_account_invoice"
+)
 
 
 class RepairOrderAccess(models.Model):
@@ -22,3 +25,15 @@ class RepairOrderAccess(models.Model):
     aftersales_cost_total = fields.Monetary(groups=COST_GROUPS)
     aftersales_amount_billable = fields.Monetary(groups=COST_GROUPS)
     aftersales_amount_warranty = fields.Monetary(groups=COST_GROUPS)
+
+    def action_aftersales_view_warranty_move(self):
+        """Accountants on Community (Billing group, no "Show Accounting Features") see an
+        entry's form without its journal items: show them the items instead."""
+        if self.env.user.has_group("account.group_account_readonly"):
+            return super().action_aftersales_view_warranty_move()
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.account_move_line_action_aftersales_warranty"
+        )
+        action["domain"] = [("move_id", "=", self.aftersales_warranty_move_id.id)]
+        return action

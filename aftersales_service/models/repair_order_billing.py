@@ -14,12 +14,12 @@ class RepairOrderBilling(models.Model):
 
     _inherit = "repair.order"  # pylint: disable=consider-merging-classes-inherited
 
-    # Labour
+    # Labor
     aftersales_labor_ids = fields.One2many(
-        "aftersales.labor.line", "repair_id", string="Labour", copy=True
+        "aftersales.labor.line", "repair_id", string="Labor", copy=True
     )
     aftersales_labor_hours = fields.Float(
-        string="Labour Hours", compute="_compute_aftersales_costs", store=True
+        string="Labor Hours", compute="_compute_aftersales_costs", store=True
     )
 
     # Costs and shares (company currency)
@@ -32,7 +32,7 @@ class RepairOrderBilling(models.Model):
         help="Stock valuation of the consumed parts (estimated at product cost until done).",
     )
     aftersales_cost_labor = fields.Monetary(
-        string="Labour Cost",
+        string="Labor Cost",
         currency_field="aftersales_currency_id",
         compute="_compute_aftersales_costs",
         store=True,
@@ -119,7 +119,7 @@ class RepairOrderBilling(models.Model):
                     (move._aftersales_price(), move._aftersales_cost(), move.aftersales_coverage)
                     for move in order.move_ids._aftersales_part_moves()
                 ],
-                labour=[
+                labor=[
                     (line.cost_amount, line.billable_amount, line.warranty_amount) for line in labor
                 ],
                 logistics_cost=order.aftersales_cost_logistics,
@@ -193,7 +193,7 @@ class RepairOrderBilling(models.Model):
     def _prepare_aftersales_invoice_vals(self):
         """Customer invoice of the billable share; None when the customer owes nothing.
 
-        Fully covered parts and labour get no line at all: a warranty order never shows a
+        Fully covered parts and labor get no line at all: a warranty order never shows a
         priced line, and a partly covered one shows the coverage as the line's discount.
         """
         self.ensure_one()
@@ -273,7 +273,7 @@ class RepairOrderBilling(models.Model):
         return account
 
     def _aftersales_service_credit_account(self, product=None):
-        """Account the covered labour and logistics cost is absorbed into.
+        """Account the covered labor and logistics cost is absorbed into.
 
         That cost was never booked through stock (a technician's hour has no valuation
         layer): the warranty entry moves it to the warranty expense account from a dedicated
@@ -286,7 +286,7 @@ class RepairOrderBilling(models.Model):
         if not account:
             raise UserError(
                 self.env._(
-                    "Order %(order)s has covered labour or logistics: set the Covered Labour "
+                    "Order %(order)s has covered labor or logistics: set the Covered Labor "
                     "Absorption Account of %(company)s in Settings > After-Sales > Accounting "
                     "before invoicing it.",
                     order=self.name,
@@ -298,7 +298,7 @@ class RepairOrderBilling(models.Model):
     def _prepare_aftersales_warranty_move_vals(self):
         """Journal entry booking the warranty share at cost; None when nothing is covered.
 
-        Debit: the company's warranty expense account, one line per covered part, labour line
+        Debit: the company's warranty expense account, one line per covered part, labor line
         and logistics, with the order's analytic distribution. Credit: the accounts the cost
         is already in (see ``_aftersales_part_credit_account`` and
         ``_aftersales_service_credit_account``), so nothing is counted twice.
@@ -331,7 +331,7 @@ class RepairOrderBilling(models.Model):
             debits.append(
                 (
                     labor.product_id,
-                    self.env._("Warranty labour: %s", labor._aftersales_invoice_label()),
+                    self.env._("Warranty labor: %s", labor._aftersales_invoice_label()),
                     amount,
                 )
             )

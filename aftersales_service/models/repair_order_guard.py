@@ -5,6 +5,8 @@ import psycopg2
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .aftersales_rpc_input import check_ids, check_vals
+
 # Billing and workflow fields only the order's own actions write (see ``_aftersales_guard``).
 # An RPC client sends JSON: it can put any plain value in the context, never this object, so
 # the key below cannot be forged from outside the server.
@@ -102,14 +104,38 @@ class RepairOrderGuard(models.Model):
                 vals["aftersales_cost_logistics"],
                 self._fields["aftersales_cost_logistics"].string,
             )
+        if "aftersales_coverage_reason" in vals:
+            self._aftersales_guard_coverage_reason(vals["aftersales_coverage_reason"])
+
+    def _aftersales_guard_coverage_reason(self, reason):
+        """The reason of a coverage override is the manager's word, as the override is: no
+        one else writes it, even with the coverage left as it is (a front-desk user would
+        otherwise sign a manager's override, or rewrite why one was made)."""
+        if self.env.su or self.env.user.has_group("aftersales_service.group_aftersales_manager"):
+            return
+        if reason is None or reason is False:
+            reason = ""
+        elif isinstance(reason, str):
+            reason = reason.strip()
+        current = {(order.aftersales_coverage_reason or "").strip() for order in self} or {""}
+        if current == {reason}:
+            return
+        raise AccessError(
+            self.env._(
+                "Only an after-sales manager can change the warranty coverage or its reason."
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            check_vals(self, vals)
             self._aftersales_guard(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        check_ids(self)
+        check_vals(self, vals)
         self._aftersales_guard(vals)
         if (
             SETTLED_FIELDS.intersection(vals)

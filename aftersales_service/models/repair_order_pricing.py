@@ -4,7 +4,7 @@ from odoo import api, fields, models
 class RepairOrderPricing(models.Model):
     """The customer's prices: pricelist, its currency and the invoice address of a service
     order, as the host's repair → sale order flow gives them to the quotation
-    (``sale.order._compute_pricelist_id`` / ``_compute_partner_invoice_id``). Parts and labour
+    (``sale.order._compute_pricelist_id`` / ``_compute_partner_invoice_id``). Parts and labor
     are priced with the pricelist, in its currency; the order's cost and share figures stay
     in the company currency (converted at the order's date)."""
 
@@ -18,14 +18,14 @@ class RepairOrderPricing(models.Model):
         readonly=False,
         precompute=True,
         check_company=True,
-        help="The customer's prices for the parts and the labour of this order (the "
+        help="The customer's prices for the parts and the labor of this order (the "
         "customer's pricelist by default, as on a quotation).",
     )
     aftersales_pricing_currency_id = fields.Many2one(
         "res.currency",
         string="Pricing Currency",
         compute="_compute_aftersales_pricing_currency_id",
-        help="Currency of the parts' and labour's sale prices and of the invoice.",
+        help="Currency of the parts' and labor's sale prices and of the invoice.",
     )
     aftersales_partner_invoice_id = fields.Many2one(
         "res.partner",

@@ -43,11 +43,11 @@ class ResCompany(models.Model):
     # --- Service orders: accounts of the warranty share ---
     aftersales_service_cost_account_id = fields.Many2one(
         "account.account",
-        string="Covered Labour Absorption Account",
+        string="Covered Labor Absorption Account",
         check_company=True,
-        help="Credited for the covered labour and logistics cost of service orders (the cost "
+        help="Credited for the covered labor and logistics cost of service orders (the cost "
         "moves from here to the warranty expense account). Required to invoice an order "
-        "with covered labour or logistics: a generic expense account would hide that cost.",
+        "with covered labor or logistics: a generic expense account would hide that cost.",
     )
 
     def _aftersales_get_warranty_expense_account(self):

@@ -41,7 +41,7 @@ class StockLot(models.Model):
         compute="_compute_aftersales_warranty", string="Parts Covered (%)"
     )
     aftersales_labor_coverage = fields.Float(
-        compute="_compute_aftersales_warranty", string="Labour Covered (%)"
+        compute="_compute_aftersales_warranty", string="Labor Covered (%)"
     )
     aftersales_logistics_coverage = fields.Float(
         compute="_compute_aftersales_warranty", string="Logistics Covered (%)"

@@ -49,7 +49,29 @@ class StockWarehouse(models.Model):
         "products' On Hand and forecasts leave them out (they are not ours).",
     )
 
+    # Loaner units lent to customers while theirs are in service
+    aftersales_loaner_location_id = fields.Many2one(
+        "stock.location",
+        string="Loaners Location",
+        check_company=True,
+        copy=False,
+        domain="[('usage', '=', 'internal')]",
+        help="Where the units lent to customers during a repair wait: under the warehouse but "
+        "outside its stock, so sales and replenishment never reserve or count them.",
+    )
+
     # Host hooks ---------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        warehouses = super().create(vals_list)
+        warehouses._aftersales_adopt_service_location()
+        return warehouses
+
+    def _create_missing_locations(self, vals):
+        res = super()._create_missing_locations(vals)
+        self._aftersales_adopt_service_location()
+        return res
 
     def _get_locations_values(self, vals, code=False):
         values = super()._get_locations_values(vals, code=code)
@@ -70,6 +92,15 @@ class StockWarehouse(models.Model):
             "usage": "internal",
             "aftersales_units_in_service": True,
             "barcode": self._valid_barcode(code + "SERVICE", company_id),
+        }
+        # Loaners: a sibling of WH/Stock too, for the same reason (never sold, never
+        # replenished); flagged so the lend action and the loaner pool find them.
+        values["aftersales_loaner_location_id"] = {
+            "name": self.env._("Loaners"),
+            "active": True,
+            "usage": "internal",
+            "aftersales_loaner": True,
+            "barcode": self._valid_barcode(code + "LOANER", company_id),
         }
         return values
 
@@ -188,11 +219,34 @@ class StockWarehouse(models.Model):
         return True
 
     def _aftersales_adopt_service_location(self):
-        """Repair the flag of the units-in-service location (e.g. set up before it had one),
-        so product quantities keep leaving customers' units out."""
-        location = self.aftersales_service_location_id
-        if location and not location.aftersales_units_in_service:
-            location.aftersales_units_in_service = True
+        """Keep each warehouse's units-in-service location flagged and outside the
+        warehouse's location tree.
+
+        The host counts a product's On Hand and forecast over every location under the
+        warehouse's view location (``product.product._get_domain_locations``: WH and all its
+        children), and its procurement, reports and reservations all go by that tree. The
+        host creates the warehouse's locations under the view location (``create``,
+        ``_create_missing_locations``); the units-in-service one is moved from there under
+        "Physical Locations", next to the host's transit locations, and named after the
+        warehouse: a customer's unit is then nowhere in what is counted, forecast, replenished
+        or reserved as ours, with no change to how the host computes any of it. Asked for
+        explicitly (``location`` in the context), the location shows what it holds."""
+        parent = self.env.ref("stock.stock_location_locations", raise_if_not_found=False)
+        for warehouse in self:
+            location = warehouse.aftersales_service_location_id
+            if not location:
+                continue
+            vals = {}
+            if not location.aftersales_units_in_service:
+                vals["aftersales_units_in_service"] = True
+            view = warehouse.view_location_id
+            if parent and view and location.parent_path.startswith(view.parent_path):
+                vals.update(
+                    location_id=parent.id,
+                    name=self.env._("%(code)s Units in Service", code=warehouse.code),
+                )
+            if vals:
+                location.sudo().write(vals)
 
     @api.model
     def _aftersales_setup_all_warehouses(self):

@@ -37,16 +37,10 @@ class AftersalesPartsReport(models.Model):
     under_warranty = fields.Boolean(readonly=True)
 
     # Measures
-    qty_planned = fields.Float(
-        string="Planned", digits="Product Unit of Measure", readonly=True
-    )
+    qty_planned = fields.Float(string="Planned", digits="Product Unit of Measure", readonly=True)
     qty_issued = fields.Float(string="Issued", digits="Product Unit of Measure", readonly=True)
-    qty_consumed = fields.Float(
-        string="Consumed", digits="Product Unit of Measure", readonly=True
-    )
-    qty_returned = fields.Float(
-        string="Returned", digits="Product Unit of Measure", readonly=True
-    )
+    qty_consumed = fields.Float(string="Consumed", digits="Product Unit of Measure", readonly=True)
+    qty_returned = fields.Float(string="Returned", digits="Product Unit of Measure", readonly=True)
     cost_consumed = fields.Float(string="Consumed Cost", digits="Product Price", readonly=True)
     qty_variance = fields.Float(
         string="Variance",

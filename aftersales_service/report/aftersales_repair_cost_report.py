@@ -4,10 +4,12 @@ from odoo import fields, models
 class AftersalesRepairCostReport(models.Model):
     """Service order costs and shares, one row per order and cost source.
 
-    A SQL view (``_table_query``) over the orders' stored cost fields and labour lines, so
+    A SQL view (``_table_query``) over the orders' stored cost fields and labor lines, so
     costs can be pivoted by product, customer, technician and month without loading orders.
     Rows: one ``order`` row per service order (parts, logistics, shares, the order's
-    technician) and one ``labor`` row per labour line (its hours and cost, its technician).
+    technician) and one ``labor`` row per labor line (its hours and cost, its technician).
+    The warranty share is gross; what suppliers paid back sits on the order row, so the
+    net warranty cost of an order is the sum of its rows' ``amount_warranty_net``.
     """
 
     _name = "aftersales.repair.cost.report"
@@ -19,7 +21,7 @@ class AftersalesRepairCostReport(models.Model):
     repair_id = fields.Many2one("repair.order", string="Service Order", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    date = fields.Date(readonly=True, help="Order scheduled date (labour: date of the work).")
+    date = fields.Date(readonly=True, help="Order scheduled date (labor: date of the work).")
     state = fields.Selection(
         [
             ("draft", "New"),
@@ -31,7 +33,7 @@ class AftersalesRepairCostReport(models.Model):
         readonly=True,
     )
     line_type = fields.Selection(
-        [("order", "Parts and Logistics"), ("labor", "Labour")], readonly=True
+        [("order", "Parts and Logistics"), ("labor", "Labor")], readonly=True
     )
     product_id = fields.Many2one("product.product", string="Product Repaired", readonly=True)
     lot_id = fields.Many2one("stock.lot", string="Serial", readonly=True)
@@ -46,6 +48,8 @@ class AftersalesRepairCostReport(models.Model):
     cost_total = fields.Monetary(readonly=True)
     amount_billable = fields.Monetary(string="Customer Share", readonly=True)
     amount_warranty = fields.Monetary(string="Warranty Share", readonly=True)
+    amount_recovered = fields.Monetary(string="Recovered from Suppliers", readonly=True)
+    amount_warranty_net = fields.Monetary(string="Net Warranty Cost", readonly=True)
     order_count = fields.Integer(string="# Orders", readonly=True, aggregator="sum")
 
     @property
@@ -74,6 +78,10 @@ class AftersalesRepairCostReport(models.Model):
                        - COALESCE(lab.billable, 0.0) AS amount_billable,
                    COALESCE(r.aftersales_amount_warranty, 0.0)
                        - COALESCE(lab.warranty, 0.0) AS amount_warranty,
+                   COALESCE(r.aftersales_amount_recovered, 0.0) AS amount_recovered,
+                   COALESCE(r.aftersales_amount_warranty, 0.0)
+                       - COALESCE(lab.warranty, 0.0)
+                       - COALESCE(r.aftersales_amount_recovered, 0.0) AS amount_warranty_net,
                    1 AS order_count
               FROM repair_order r
               JOIN res_company c ON c.id = r.company_id
@@ -104,6 +112,8 @@ class AftersalesRepairCostReport(models.Model):
                    COALESCE(l.cost_amount, 0.0) AS cost_total,
                    COALESCE(l.billable_amount, 0.0) AS amount_billable,
                    COALESCE(l.warranty_amount, 0.0) AS amount_warranty,
+                   0.0 AS amount_recovered,
+                   COALESCE(l.warranty_amount, 0.0) AS amount_warranty_net,
                    0 AS order_count
               FROM aftersales_labor_line l
               JOIN repair_order r ON r.id = l.repair_id

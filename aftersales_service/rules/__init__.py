@@ -7,5 +7,7 @@ repository's root).
 """
 
 from . import legal_clock
+from . import numbers
+from . import recovery
 from . import shares
 from . import warranty_dates

@@ -1,6 +1,6 @@
 """Coverage shares: who pays what of a service order.
 
-A warranty covers a percentage of each kind of cost (parts, labour, logistics). The
+A warranty covers a percentage of each kind of cost (parts, labor, logistics). The
 convention the service orders follow:
 
 - the customer pays the *uncovered* share, at the **sale price** (it is a sale of service:
@@ -33,8 +33,8 @@ OrderSplit = namedtuple(
 )
 OrderSplit.__doc__ = """Costs and shares of one service order, unrounded (company currency).
 
-- ``cost_parts``, ``cost_labor``: what the parts and the labour cost the company
-- ``cost_total``: parts + labour + logistics
+- ``cost_parts``, ``cost_labor``: what the parts and the labor cost the company
+- ``cost_total``: parts + labor + logistics
 - ``billable``: the customer's share, at sale prices
 - ``warranty``: the company's share, at cost
 """
@@ -58,7 +58,7 @@ def warranty_share(cost, coverage_percent):
 
 
 def split_line(price, cost, coverage_percent):
-    """Split one line (a part, a labour line) into ``(billable, warranty)``.
+    """Split one line (a part, a labor line) into ``(billable, warranty)``.
 
     :param price: the line's total at sale price (quantity × unit price)
     :param cost: the line's total at cost (stock valuation, or hours × hourly cost)
@@ -69,12 +69,12 @@ def split_line(price, cost, coverage_percent):
     return price * (1.0 - share), cost * share
 
 
-def order_split(parts=(), labour=(), logistics_cost=0.0, logistics_coverage=0.0):
+def order_split(parts=(), labor=(), logistics_cost=0.0, logistics_coverage=0.0):
     """Sum an order's costs and shares (unrounded).
 
     :param parts: ``(price, cost, coverage_percent)`` per part line counted in the order
         (each split with ``split_line``)
-    :param labour: ``(cost, billable, warranty)`` per labour line, as the line split and
+    :param labor: ``(cost, billable, warranty)`` per labor line, as the line split and
         stored them (see ``split_line``)
     :param logistics_cost: transport of the unit, at cost
     :param logistics_coverage: the share of it the warranty covers, 0–100
@@ -86,15 +86,15 @@ def order_split(parts=(), labour=(), logistics_cost=0.0, logistics_coverage=0.0)
         parts_cost += cost
         parts_billable += billable
         parts_warranty += warranty
-    labour = list(labour)
-    labor_cost = sum(cost for cost, _billable, _warranty in labour)
+    labor = list(labor)
+    labor_cost = sum(cost for cost, _billable, _warranty in labor)
     logistics_warranty = warranty_share(logistics_cost, logistics_coverage)
     return OrderSplit(
         cost_parts=parts_cost,
         cost_labor=labor_cost,
         cost_total=parts_cost + labor_cost + logistics_cost,
-        billable=parts_billable + sum(billable for _cost, billable, _warranty in labour),
+        billable=parts_billable + sum(billable for _cost, billable, _warranty in labor),
         warranty=parts_warranty
-        + sum(warranty for _cost, _billable, warranty in labour)
+        + sum(warranty for _cost, _billable, warranty in labor)
         + logistics_warranty,
     )

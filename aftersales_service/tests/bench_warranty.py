@@ -17,6 +17,11 @@ _logger = logging.getLogger(__name__)
 
 LAYERS = 1_000_000
 LOOKUPS = 1000
+# Issue 17: registration may add at most this share of time to the validation of a
+# delivery of 1,000 serials (median of RUNS deliveries with terms against RUNS without).
+OVERHEAD_SERIALS = 1000
+OVERHEAD_RUNS = 3
+OVERHEAD_BUDGET = 0.05
 
 
 @tagged("-standard", "aftersales_bench", "post_install", "-at_install")
@@ -118,12 +123,34 @@ class BenchWarranty(AftersalesCommon):
         self.assertLessEqual(max(queries), 3)
         self.assertLessEqual(p95, 50.0)
 
-    def _deliver_serials(self, product, n, prefix):
+    def _deliver_serials(self, product, n, prefix, sql_stock=False):
+        """Validate a delivery of ``n`` new serials: (queries, seconds, lots). ``sql_stock``:
+        put them in stock with one INSERT (the setup of the overhead benchmark, which
+        delivers 6,000 serials; only the validation is measured)."""
         lots = self._create_lots(product, [f"{prefix}-{i}" for i in range(n)])
-        for lot in lots:
-            self.env["stock.quant"]._update_available_quantity(
-                product, self.stock_location, 1, lot_id=lot
+        if sql_stock:
+            self.env.cr.execute(
+                """
+                INSERT INTO stock_quant (product_id, location_id, lot_id, company_id, quantity,
+                                         reserved_quantity, in_date, create_uid, write_uid,
+                                         create_date, write_date)
+                SELECT %(product)s, %(location)s, lot, %(company)s, 1, 0, now(), 1, 1, now(),
+                       now()
+                  FROM unnest(%(lots)s) lot
+                """,
+                {
+                    "product": product.id,
+                    "location": self.stock_location.id,
+                    "company": self.company.id,
+                    "lots": lots.ids,
+                },
             )
+            self.env["stock.quant"].invalidate_model()
+        else:
+            for lot in lots:
+                self.env["stock.quant"]._update_available_quantity(
+                    product, self.stock_location, 1, lot_id=lot
+                )
         order = self._sell(self.customer_ru, [(product, n)])
         picking = order.picking_ids
         picking.action_assign()
@@ -230,3 +257,49 @@ class BenchWarranty(AftersalesCommon):
                 len(created),
             )
         self.assertEqual(direct[10], direct[1000])
+
+    def test_bench_registration_time_overhead(self):
+        """Time registration adds to validating a delivery of 1,000 serials: median of 3
+        deliveries of a product with 2 terms against 3 of the same kind of product without,
+        interleaved (without, with, with, without, ...) so that load drifts hit both."""
+        plain = self._create_unit("Bench overhead plain")
+        covered = self._create_unit("Bench overhead covered")
+        for name, kind, duration in (("legal", "legal", 2), ("motor", "component", 10)):
+            self._create_warranty_term(
+                f"Bench overhead {name}",
+                kind=kind,
+                duration=duration,
+                product_tmpl_ids=[Command.link(covered.product_tmpl_id.id)],
+            )
+        # Warm both paths once (registry, caches, the first INSERT's plan).
+        self._deliver_serials(plain, 10, "BOW-P")
+        self._deliver_serials(covered, 10, "BOW-C")
+        times = {plain: [], covered: []}
+        queries = {plain: [], covered: []}
+        order = [plain, covered, covered, plain, plain, covered][: 2 * OVERHEAD_RUNS]
+        for run, product in enumerate(order):
+            q, seconds, lots = self._deliver_serials(
+                product, OVERHEAD_SERIALS, f"BO{run}", sql_stock=True
+            )
+            times[product].append(seconds)
+            queries[product].append(q)
+            layers = self.env["aftersales.warranty"].search_count([("lot_id", "in", lots.ids)])
+            self.assertEqual(layers, 2 * OVERHEAD_SERIALS if product == covered else 0)
+        base = statistics.median(times[plain])
+        with_terms = statistics.median(times[covered])
+        overhead = (with_terms - base) / base
+        _logger.info(
+            "BENCH registration_overhead serials=%s: without terms %.2f s %s, with 2 terms "
+            "%.2f s %s (medians of %s), queries %s / %s: time overhead %+.1f %% (budget %.0f %%)",
+            OVERHEAD_SERIALS,
+            base,
+            [round(t, 2) for t in times[plain]],
+            with_terms,
+            [round(t, 2) for t in times[covered]],
+            OVERHEAD_RUNS,
+            statistics.median(queries[plain]),
+            statistics.median(queries[covered]),
+            overhead * 100,
+            OVERHEAD_BUDGET * 100,
+        )
+        self.assertLessEqual(overhead, OVERHEAD_BUDGET)

@@ -93,7 +93,7 @@ class AftersalesCommon(TransactionCase):
         cls.part_board = cls._create_part("Control Board", cost=120.0, price=200.0)
         cls.service_labor = cls.env["product.product"].create(
             {
-                "name": "Repair Labour (hour)",
+                "name": "Repair Labor (hour)",
                 "type": "service",
                 "standard_price": 20.0,
                 "list_price": 40.0,
@@ -231,9 +231,12 @@ class AftersalesCommon(TransactionCase):
     # --- Claims ---
 
     @classmethod
-    def _create_claim(cls, partner, lot=None, request="repair", **vals):
-        """A claim as the front desk registers it (sale order and product from the serial)."""
-        return cls.env["aftersales.claim"].create(
+    def _create_claim(cls, partner, lot=None, request="repair", defect=True, **vals):
+        """A claim as the front desk registers it (sale order and product from the serial).
+
+        With a serial and ``defect`` (default), the technician's defect record too: the
+        company requires one before a claim's service order is finished."""
+        claim = cls.env["aftersales.claim"].create(
             {
                 "partner_id": partner.id,
                 "lot_id": lot.id if lot else False,
@@ -242,6 +245,14 @@ class AftersalesCommon(TransactionCase):
                 **vals,
             }
         )
+        if defect and claim.lot_id:
+            cls.env["aftersales.defect"].create(
+                {
+                    "claim_id": claim.id,
+                    "symptom_code_id": cls.env.ref("aftersales_service.defect_code_s_nopower").id,
+                }
+            )
+        return claim
 
     @classmethod
     def _invoice(cls, order):

@@ -302,7 +302,7 @@ class TestAccessMatrix(AftersalesCommon):
         self.assertTrue(self.order_b.exists())
         self.assertEqual(self.order_a.internal_notes, note)
 
-    def test_technician_sees_own_labour_and_parts_rows_only(self):
+    def test_technician_sees_own_labor_and_parts_rows_only(self):
         tech = self.users["tech"]
         lines = (
             self.env["aftersales.labor.line"]

@@ -1,5 +1,7 @@
+import math
+
 from odoo import SUPERUSER_ID, Command, api
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 from .common import AftersalesCommon
@@ -253,3 +255,99 @@ class TestClaimRace(TransactionCase):
             holder.rollback()
             holder.close()
         self.assertEqual(self._state(claim_id), ("diagnosis", None))
+
+
+@tagged("post_install", "-at_install")
+class TestRpcInputChecks(AftersalesCommon):
+    """Issue #11, "values that break other users later": what a JSON-RPC client can put in
+    ``create``/``write``/``read`` of the after-sales models is refused with a clear error
+    naming the field, before the ORM converts it (``models/aftersales_rpc_input.py``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order, cls.lot = cls._sell_and_deliver(cls.customer_ru, serials=("IN-1",))
+        cls.claim = cls._create_claim(cls.customer_ru, cls.lot)
+
+    def _claims(self):
+        return self.env["aftersales.claim"].search_count([])
+
+    def test_links_must_be_one_record_id(self):
+        count = self._claims()
+        Claim = self.env["aftersales.claim"].with_user(self.frontdesk)
+        for partner in ("abc", [self.customer_ru.id], 1.5, {"id": 1}):
+            with self.subTest(partner=partner), self.assertRaises(ValidationError) as caught:
+                Claim.create({"partner_id": partner, "lot_id": self.lot.id, "request": "repair"})
+            self.assertIn("Customer", str(caught.exception))
+        self.assertEqual(self._claims(), count)
+        with self.assertRaises(ValidationError):
+            self.claim.with_user(self.frontdesk).write({"lot_id": [self.lot.id, self.lot.id]})
+        self.assertEqual(self.claim.lot_id, self.lot)
+
+    def test_choices_must_be_known(self):
+        count = self._claims()
+        Claim = self.env["aftersales.claim"].with_user(self.frontdesk)
+        with self.assertRaises(ValidationError) as caught:
+            Claim.create(
+                {"partner_id": self.customer_ru.id, "lot_id": self.lot.id, "request": "free"}
+            )
+        self.assertIn("repair", str(caught.exception))  # the choices are listed
+        self.assertEqual(self._claims(), count)
+        channel = self.claim.channel
+        with self.assertRaises(ValidationError):
+            self.claim.with_user(self.frontdesk).write({"channel": "pigeon"})
+        self.assertEqual(self.claim.channel, channel)
+        terms = self.env["aftersales.warranty.term"].search_count([])
+        with self.assertRaises(ValidationError):
+            self._create_warranty_term(name="Bad kind", kind="lifetime")
+        self.assertEqual(self.env["aftersales.warranty.term"].search_count([]), terms)
+
+    def test_numbers_must_be_finite_and_bounded(self):
+        terms = self.env["aftersales.warranty.term"].search_count([])
+        for value in (math.nan, math.inf, -math.inf, "half", True):
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                self._create_warranty_term(name="Bad coverage", parts_coverage=value)
+        self.assertEqual(self.env["aftersales.warranty.term"].search_count([]), terms)
+        order = self.env["repair.order"].create(
+            {"partner_id": self.customer_ru.id, "product_id": self.product_unit.id}
+        )
+        for value in (math.nan, math.inf, 1e308, "ten"):
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                order.with_user(self.manager).write({"aftersales_cost_logistics": value})
+        self.assertEqual(order.aftersales_cost_logistics, 0.0)
+        order.with_user(self.manager).write({"aftersales_cost_logistics": 12.5})
+        self.assertEqual(order.aftersales_cost_logistics, 12.5)
+
+    def test_ids_must_be_whole_numbers(self):
+        with self.assertRaises(UserError):
+            self.env["aftersales.claim"].browse([[self.claim.id]]).read(["name"])
+        with self.assertRaises(UserError):
+            self.env["aftersales.claim"].browse(["1"]).write({"summary": "x"})
+        self.assertEqual(self.claim.read(["name"])[0]["name"], self.claim.name)
+
+    def test_only_a_manager_writes_the_coverage_reason(self):
+        order = self.env["repair.order"].create(
+            {"partner_id": self.customer_ru.id, "product_id": self.product_unit.id}
+        )
+        parts = order.aftersales_parts_coverage
+        with self.assertRaises(AccessError):
+            order.with_user(self.frontdesk).write(
+                {"aftersales_parts_coverage": parts, "aftersales_coverage_reason": "x"}
+            )
+        self.assertFalse(order.aftersales_coverage_reason)
+        with self.assertRaises(AccessError):
+            self.env["repair.order"].with_user(self.frontdesk).create(
+                {
+                    "partner_id": self.customer_ru.id,
+                    "product_id": self.product_unit.id,
+                    "aftersales_coverage_reason": "forged",
+                }
+            )
+        # Unchanged, the reason may come back with the form; the manager writes it.
+        order.with_user(self.frontdesk).write({"aftersales_coverage_reason": False})
+        order.with_user(self.manager).write({"aftersales_coverage_reason": "Goodwill"})
+        self.assertEqual(order.aftersales_coverage_reason, "Goodwill")
+        with self.assertRaises(AccessError):
+            order.with_user(self.frontdesk).write({"aftersales_coverage_reason": "Other"})
+        order.with_user(self.frontdesk).write({"aftersales_coverage_reason": "Goodwill"})
+        self.assertEqual(order.aftersales_coverage_reason, "Goodwill")

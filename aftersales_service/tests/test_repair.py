@@ -24,10 +24,10 @@ class RepairCommon(AftersalesCommon):
             {"name": "Warranty Cost (test)", "code": "619901", "account_type": "expense"}
         )
         cls.company.aftersales_warranty_expense_account_id = cls.expense_warranty
-        cls.labour_absorbed = cls.env["account.account"].create(
-            {"name": "Covered Labour Absorbed (test)", "code": "619902", "account_type": "expense"}
+        cls.labor_absorbed = cls.env["account.account"].create(
+            {"name": "Covered Labor Absorbed (test)", "code": "619902", "account_type": "expense"}
         )
-        cls.company.aftersales_service_cost_account_id = cls.labour_absorbed
+        cls.company.aftersales_service_cost_account_id = cls.labor_absorbed
         plan = cls.env["account.analytic.plan"].create({"name": "Service Test Plan"})
         cls.analytic = cls.env["account.analytic.account"].create(
             {"name": "Workshop Moscow", "plan_id": plan.id}
@@ -175,7 +175,7 @@ class TestRepairFlows(RepairCommon):
         for line in debits:
             self.assertEqual(line.analytic_distribution, {str(self.analytic.id): 100})
         credits = {line.account_id: line.credit for line in entry.line_ids.filtered("credit")}
-        self.assertEqual(credits, {stock_output: 70.0, self.labour_absorbed: 40.0})
+        self.assertEqual(credits, {stock_output: 70.0, self.labor_absorbed: 40.0})
         # The parts' consumption and the warranty entry clear the stock output account.
         consumption = order.move_ids.stock_valuation_layer_ids.account_move_id.line_ids
         out_balance = sum(
@@ -234,7 +234,7 @@ class TestRepairFlows(RepairCommon):
         self.assertAlmostEqual(sum(cogs.mapped("credit")), 70.0)
 
     def test_mixed_order_end_to_end(self):
-        """Half the parts covered, one part fully covered, labour billed: both documents."""
+        """Half the parts covered, one part fully covered, labor billed: both documents."""
         order = self._new_order(
             self.lot_billable,
             parts=[(self.part_pump, 1), (self.part_board, 1)],
@@ -652,7 +652,7 @@ class TestRepairFormWorkflow(RepairCommon):
         self.assertEqual(sorted(h for *_g, h in hours), [1.0, 2.0])
 
     def test_views_load_for_each_role(self):
-        """Workload, labour and cost views render for the users who open them."""
+        """Workload, labor and cost views render for the users who open them."""
         views = [
             (self.env.ref("aftersales_service.repair_order_view_kanban_workload").id, "kanban"),
             (self.env.ref("aftersales_service.repair_order_view_calendar").id, "calendar"),

@@ -11,7 +11,7 @@ from .test_repair import RepairCommon
 @tagged("post_install", "-at_install")
 class TestRepairBooks(RepairCommon):
     def _mixed_order(self, **vals):
-        """Pump half covered, labour billed: an invoice and a warranty entry."""
+        """Pump half covered, labor billed: an invoice and a warranty entry."""
         order = self._new_order(
             self.lot_billable,
             parts=[(self.part_pump, 1)],
@@ -110,7 +110,7 @@ class TestRepairBooks(RepairCommon):
 
     # Issue #10 point 3 ----------------------------------------------------------------
 
-    def _pricelist(self, currency, pump_price, labour_price):
+    def _pricelist(self, currency, pump_price, labor_price):
         # The Pricelists setting on (as Settings > Sales > Pricelists does).
         self.env.ref("base.group_user").write(
             {"implied_ids": [Command.link(self.env.ref("product.group_product_pricelist").id)]}
@@ -131,7 +131,7 @@ class TestRepairBooks(RepairCommon):
                     )
                     for product, price in (
                         (self.part_pump, pump_price),
-                        (self.service_labor, labour_price),
+                        (self.service_labor, labor_price),
                     )
                 ],
             }
@@ -231,22 +231,22 @@ class TestRepairBooks(RepairCommon):
         invoice_analytic = self.env["account.analytic.line"].search(
             [("move_line_id", "in", invoice.line_ids.ids)]
         )
-        # Revenue 40 (pump, half) + 80 (labour), less the pump's COGS at cost (50): seen once.
+        # Revenue 40 (pump, half) + 80 (labor), less the pump's COGS at cost (50): seen once.
         self.assertAlmostEqual(sum(invoice_analytic.mapped("amount")), 70.0)
 
     # Issue #10 point 6 ----------------------------------------------------------------
 
-    def test_covered_labour_goes_to_absorption_account(self):
+    def test_covered_labor_goes_to_absorption_account(self):
         order = self._new_order(
             self.lot_warranty, labor=[(self.technician, 2.0)], aftersales_on_site=True
         )
         self._finish(order)
         order.action_aftersales_invoice()
         credits = order.aftersales_warranty_move_id.line_ids.filtered("credit")
-        self.assertEqual(credits.account_id, self.labour_absorbed)
+        self.assertEqual(credits.account_id, self.labor_absorbed)
         self.assertAlmostEqual(sum(credits.mapped("credit")), 40.0)
 
-    def test_covered_labour_without_account_says_what_to_set(self):
+    def test_covered_labor_without_account_says_what_to_set(self):
         self.company.aftersales_service_cost_account_id = False
         order = self._new_order(
             self.lot_warranty, labor=[(self.technician, 2.0)], aftersales_on_site=True
@@ -255,7 +255,7 @@ class TestRepairBooks(RepairCommon):
         count = self._account_moves_count()
         with self.assertRaises(UserError) as caught:
             order.action_aftersales_invoice()
-        self.assertIn("Covered Labour Absorption Account", str(caught.exception))
+        self.assertIn("Covered Labor Absorption Account", str(caught.exception))
         self.assertEqual(self._account_moves_count(), count)
         self.assertFalse(order.aftersales_invoiced)
         self.assertFalse(order.aftersales_warranty_move_id)

@@ -1,7 +1,6 @@
 """Stock a warehouse trusts: customers' units are not our stock, an order consumes only what
 was issued to it, and repeated or concurrent requests make one document."""
 
-
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
@@ -20,17 +19,65 @@ class TestUnitsInService(RepairCommon):
         self.assertTrue(service)
         self.assertEqual(service.usage, "internal")
         self.assertTrue(service.aftersales_units_in_service)
-        self.assertEqual(service.location_id, wh.view_location_id)
-        self.assertFalse(service.parent_path.startswith(wh.lot_stock_id.parent_path))
+        # Outside the warehouse's tree (what the host counts as the warehouse's stock), and
+        # still the warehouse's.
+        self.assertEqual(service.location_id, self.env.ref("stock.stock_location_locations"))
+        self.assertFalse(service.parent_path.startswith(wh.view_location_id.parent_path))
         self.assertEqual(service.warehouse_id, wh)
+        self.assertEqual(service.company_id, wh.company_id)
+        self.assertIn(wh.code, service.name)
         # New warehouses get their own; existing ones get it on setup (install / update).
         wh2 = self.env["stock.warehouse"].create({"name": "Service Depot", "code": "SVD"})
         self.assertTrue(wh2.aftersales_service_location_id.aftersales_units_in_service)
         self.assertNotEqual(wh2.aftersales_service_location_id, service)
         wh2.aftersales_service_location_id = False
         self.env["stock.warehouse"]._aftersales_setup_all_warehouses()
-        self.assertTrue(wh2.aftersales_service_location_id.aftersales_units_in_service)
-        self.assertEqual(wh2.aftersales_service_location_id.location_id, wh2.view_location_id)
+        service2 = wh2.aftersales_service_location_id
+        self.assertTrue(service2.aftersales_units_in_service)
+        self.assertFalse(service2.parent_path.startswith(wh2.view_location_id.parent_path))
+        self.assertEqual(service2.warehouse_id, wh2)
+        # A location set up under the warehouse (before this layout) is moved out on update.
+        service2.location_id = wh2.view_location_id
+        self.assertTrue(service2.parent_path.startswith(wh2.view_location_id.parent_path))
+        self.env["stock.warehouse"]._aftersales_setup_all_warehouses()
+        self.assertFalse(service2.parent_path.startswith(wh2.view_location_id.parent_path))
+        self.assertEqual(service2.warehouse_id, wh2)
+
+    def test_unit_in_service_is_not_on_hand_nor_forecast(self):
+        """Receiving a customer's unit changes neither On Hand nor the forecast of the
+        product, for the company, the warehouse or its stock; asked for explicitly, the
+        units-in-service location shows it."""
+        unit = self.product_unit
+        wh = self.warehouse
+        service = wh.aftersales_service_location_id
+
+        def figures():
+            unit.invalidate_recordset()
+            return [
+                (p.qty_available, p.virtual_available, p.incoming_qty, p.free_qty)
+                for p in (
+                    unit,
+                    unit.with_context(warehouse_id=wh.id),
+                    unit.with_context(location=wh.lot_stock_id.id),
+                )
+            ]
+
+        before = figures()
+        order = self._new_order(self.lot_billable)
+        order.action_aftersales_create_intake()
+        intake = order.aftersales_intake_picking_id
+        # Announced (the intake is waiting): no incoming quantity in our stock either.
+        self.assertEqual(figures(), before)
+        intake.move_ids.picked = True
+        intake.button_validate()
+        self.assertEqual(intake.state, "done")
+        self.assertEqual(self._qty(unit, service, self.lot_billable, self.customer_ru), 1)
+        self.assertEqual(figures(), before)
+        unit.invalidate_recordset()
+        self.assertEqual(unit.with_context(location=service.id).qty_available, 1)
+        # Nor is it found by a search on On Hand, as our stock.
+        if not before[0][0]:
+            self.assertNotIn(unit, self.env["product.product"].search([("qty_available", ">", 0)]))
 
     def test_unit_in_service_is_kept_apart_and_not_sold_to_someone_else(self):
         unit = self.product_unit
@@ -248,3 +295,37 @@ class TestUnitIntakeOnce(RepairCommon):
             ),
             1,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestValidateSeveralOrders(RepairCommon):
+    """Issue #11: ``action_validate`` on several orders at once (a list, an RPC client)."""
+
+    def test_validate_several_orders_at_once(self):
+        received = self._new_order(self.lot_warranty, parts=[(self.part_belt, 1)])
+        self._receive(received)
+        on_site = self._new_order(self.lot_warranty_2, aftersales_on_site=True)
+        orders = received | on_site
+        self.assertEqual(set(orders.mapped("state")), {"draft"})
+        self.assertIs(orders.action_validate(), True)
+        self.assertEqual(orders.mapped("state"), ["confirmed", "confirmed"])
+
+    def test_several_orders_one_unit_missing_changes_nothing(self):
+        received = self._new_order(self.lot_warranty)
+        self._receive(received)
+        missing = self._new_order(self.lot_warranty_2)  # no intake: the unit is not here
+        other = self._new_order(self.lot_billable)
+        self._receive(other)
+        orders = received | missing | other
+        with self.assertRaises(UserError) as caught:
+            orders.action_validate()
+        self.assertIn(missing.name, str(caught.exception))
+        self.assertNotIn(received.name, str(caught.exception))
+        self.assertEqual(orders.mapped("state"), ["draft", "draft", "draft"])
+        # Alone, the order answers with the host's "insufficient quantity" wizard.
+        action = missing.action_validate()
+        self.assertEqual(action["res_model"], "stock.warn.insufficient.qty.repair")
+        self.assertEqual(missing.state, "draft")
+        # The others, together, are confirmed.
+        (received | other).action_validate()
+        self.assertEqual((received | other).mapped("state"), ["confirmed", "confirmed"])

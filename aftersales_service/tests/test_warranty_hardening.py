@@ -17,7 +17,7 @@ class HardeningCommon(WarrantyCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Transferable legal guarantee (half of parts and labour) and a non-transferable
+        # Transferable legal guarantee (half of parts and labor) and a non-transferable
         # 10-year motor warranty (all parts): the best coverage differs per owner.
         cls.term_legal = cls._create_warranty_term(
             parts_coverage=50.0, labor_coverage=50.0, logistics_coverage=0.0
