@@ -70,8 +70,12 @@
         "views/aftersales_competitor_policy_views.xml",
         "views/aftersales_team_views.xml",
         "report/aftersales_volume_report_views.xml",
+        "report/aftersales_volume_report_print.xml",
+        "wizards/aftersales_volume_report_print_views.xml",
+        "report/aftersales_parts_demand_views.xml",
     ],
     "demo": [
+        "demo/aftersales_users_demo.xml",
         "demo/aftersales_warranty_demo.xml",
         "demo/aftersales_claim_demo.xml",
         "demo/repair_order_demo.xml",
@@ -79,12 +83,18 @@
         "demo/aftersales_defect_demo.xml",
         "demo/aftersales_loaner_demo.xml",
         "demo/aftersales_desk_demo.xml",
+        "demo/aftersales_desk_reports_demo.xml",
+        "demo/aftersales_story_demo.xml",
     ],
     "assets": {
+        "web.report_assets_common": [
+            "aftersales_service/static/src/scss/aftersales_report.scss",
+        ],
         "web.assets_tests": [
             "aftersales_service/static/tests/tours/*.js",
         ],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "application": True,
 }

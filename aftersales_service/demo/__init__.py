@@ -1,1 +1,2 @@
 from . import aftersales_demo
+from . import aftersales_demo_story

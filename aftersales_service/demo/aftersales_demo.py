@@ -145,77 +145,6 @@ class AftersalesDemo(models.AbstractModel):
         return True
 
     @api.model
-    def _aftersales_load_parts_demo(self):
-        """Demo orders of the main warehouse with parts issued through the workshop: one
-        fully consumed, one partly issued (the rest bought), one waiting for parts and one
-        whose parts are still to request. Skipped when the shared demo parts are missing.
-
-        The company setting is on while they are created and restored afterwards, so the
-        rest of the demo (and of the tests) keeps the host's direct consumption.
-        """
-
-        def ref(xmlid):
-            return self.env.ref(f"aftersales_service.{xmlid}", raise_if_not_found=False)
-
-        pump, belt, board = ref("demo_part_pump"), ref("demo_part_belt"), ref("demo_part_board")
-        washer, partner_ru, partner_eu = (
-            ref("demo_product_washer"),
-            ref("demo_partner_ru"),
-            ref("demo_partner_eu"),
-        )
-        lots = [ref(f"demo_lot_washer_0{i}") for i in (1, 2, 5, 6)]
-        warehouse = self.env.ref("stock.warehouse0", raise_if_not_found=False)
-        if not all((pump, belt, board, washer, partner_ru, partner_eu, warehouse, *lots)):
-            return False
-        # Demo data loads before the install hook sets up existing warehouses.
-        warehouse._aftersales_setup_workshop()
-        company = warehouse.company_id
-        previous = company.aftersales_parts_issue
-        company.aftersales_parts_issue = True
-
-        def order(partner, lot, lines, **vals):
-            values = {
-                "partner_id": partner.id,
-                "picking_type_id": warehouse.repair_type_id.id,
-                "product_id": washer.id,
-                "lot_id": lot.id,
-                "move_ids": [
-                    Command.create(
-                        {"product_id": part.id, "product_uom_qty": qty, "repair_line_type": "add"}
-                    )
-                    for part, qty in lines
-                ],
-                **vals,
-                "aftersales_on_site": True,
-            }
-            repair = self.env["repair.order"].create(values)
-            repair._action_repair_confirm()
-            return repair
-
-        def validate(pickings):
-            for picking in pickings:
-                picking.move_ids.picked = True
-                picking.with_context(skip_backorder=True).button_validate()
-
-        # Fully consumed: issued, used, nothing left in the workshop.
-        done = order(partner_ru, lots[0], [(pump, 1), (belt, 1)], under_warranty=True)
-        validate(done._aftersales_issue_parts())
-        done.action_repair_start()
-        done.action_repair_end()
-        # Partly issued: the warehouse handed over what it had, the rest is bought.
-        stock = warehouse.lot_stock_id
-        available = board.with_context(location=stock.id).free_qty
-        partly = order(partner_eu, lots[2], [(board, available + 2), (belt, 1)])
-        validate(partly._aftersales_issue_parts())
-        partly.action_repair_start()
-        # Waiting for parts: nothing left on the shelf for this board.
-        order(partner_ru, lots[1], [(board, 1)])._aftersales_issue_parts()
-        # Parts still to request.
-        order(partner_eu, lots[3], [(pump, 1), (belt, 2)])
-        company.aftersales_parts_issue = previous
-        return True
-
-    @api.model
     def _aftersales_demo_defects(self):
         """Defects on the demo service orders (codes, failed parts, their vendor), the pump
         failures claimed from the pump's vendor (sent with the parts, accepted), and the
@@ -478,4 +407,37 @@ class AftersalesDemo(models.AbstractModel):
             ]
         )
         self.env["product.template"]._cron_aftersales_expected_cost()
+        return True
+
+    @api.model
+    def _aftersales_demo_desk_reports(self):
+        """What the manager's reports read beyond the demo history: the customers' ratings
+        of the resolved claims (volume and timing report) and the parts forecast horizon.
+        Consumption and forecast come from the demo's done service orders and registered
+        serials."""
+        claims = self.env["aftersales.claim"].search(
+            [("date_resolved", "!=", False), ("partner_id", "!=", False)], order="id", limit=3
+        )
+        if not claims:  # demo data removed
+            return False
+        model_id = self.env["ir.model"]._get_id("aftersales.claim")
+        self.env["rating.rating"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": claim.id,
+                    "partner_id": claim.partner_id.id,
+                    "rating": value,
+                    "feedback": feedback,
+                    "consumed": True,
+                }
+                for claim, value, feedback in zip(
+                    claims,
+                    (5, 4, 2),
+                    ("Fast and polite.", "Good repair, a bit slow.", "Had to call twice."),
+                    strict=False,
+                )
+            ]
+        )
+        claims.company_id.write({"aftersales_forecast_months": 3})
         return True

@@ -27,6 +27,7 @@ from . import aftersales_claim_desk
 from . import repair_order
 from . import repair_order_unit
 from . import repair_order_presence
+from . import repair_order_board
 from . import repair_order_paths
 from . import repair_order_billing
 from . import repair_order_parts
@@ -45,7 +46,9 @@ from . import aftersales_supplier_claim
 from . import aftersales_supplier_claim_line
 from . import aftersales_supplier_claim_books
 from . import aftersales_supplier_claim_breach
+from . import aftersales_supplier_claim_payment
 from . import aftersales_quality_alert
+from . import aftersales_quality_alert_release
 from . import repair_order_defect
 from . import aftersales_claim_defect
 from . import res_company_defect
@@ -58,6 +61,7 @@ from . import res_config_settings_logistics
 from . import stock_picking_purpose
 from . import aftersales_loaner
 from . import aftersales_loaner_watch
+from . import aftersales_loaner_remind
 from . import aftersales_expertise
 from . import aftersales_claim_loaner
 from . import repair_order_loaner
@@ -82,3 +86,7 @@ from . import aftersales_competitor_policy
 from . import aftersales_team
 from . import aftersales_technician_skill
 from . import repair_order_team
+from . import stock_move_parts_missing
+from . import stock_picking_parts
+from . import repair_order_parts_missing
+from . import mail_mail

@@ -14,6 +14,17 @@ class AccountMove(models.Model):
         string="Service Orders (Warranty)",
         help="The service orders whose warranty share this entry books.",
     )
+    # The inverse of ``repair.order.aftersales_dealer_bill_id``, whose amounts the order's
+    # warranty share follows (``repair_order_dealer.py``). Declared, it lets the ORM read
+    # (and cache) an entry's dealer orders when the entry's amounts change, instead of
+    # searching the service orders at every write of any journal item of any entry.
+    aftersales_dealer_repair_ids = fields.One2many(
+        "repair.order",
+        "aftersales_dealer_bill_id",
+        string="Service Orders (Dealer Bill)",
+        readonly=True,
+        help="The dealers' service orders this vendor bill reimburses.",
+    )
 
     def _aftersales_service_orders(self):
         invoices = self.filtered(lambda m: m.move_type == "out_invoice")

@@ -147,16 +147,18 @@ class AftersalesClaim(models.Model):
 
     def _create_refund_from_invoice(self):
         invoice_line = self._find_invoice_line()
-        move = self.env["account.move"].create(self._prepare_refund_vals(invoice_line))
-        # Link the sale line as the host's reversal does; through sudo because the sale
-        # order may belong to another salesperson than the deciding manager.
-        move.invoice_line_ids.sudo().write(
-            {"sale_line_ids": [Command.set(invoice_line.sale_line_ids.ids)]}
-        )
-        # Posting values the unit's cost through its sale line (anglo-saxon), which the
-        # manager may not be allowed to read: the decision was checked, post as the system.
-        move.sudo().action_post()
-        return move
+        vals = self._prepare_refund_vals(invoice_line)
+        # Link the sale line as the host's reversal does, in the line's own values (one
+        # write and one balance check less than linking it afterwards; issue 17). Through
+        # sudo: the sale order may belong to another salesperson than the deciding
+        # manager, and posting values the unit's cost through that sale line (anglo-saxon),
+        # which the manager may not be allowed to read. The decision was checked.
+        vals["invoice_line_ids"][0][2]["sale_line_ids"] = [
+            Command.set(invoice_line.sale_line_ids.ids)
+        ]
+        move = self.env["account.move"].sudo().create(vals)
+        move.action_post()
+        return move.sudo(False)
 
     def _prepare_refund_vals(self, invoice_line):
         """Credit note reversing ``invoice_line`` for one unit: same account, taxes, price

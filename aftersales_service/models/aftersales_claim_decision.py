@@ -4,6 +4,7 @@ from odoo import Command, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .aftersales_claim import DECISIONS
+from .aftersales_claim_context import return_picking_vals
 
 
 class AftersalesClaim(models.Model):
@@ -210,19 +211,8 @@ class AftersalesClaim(models.Model):
     def _carry_out_reject(self):
         self.write({"state": "rejected", "date_resolved": fields.Datetime.now()})
         self._post_note(self.env._("Claim rejected."))
-        if self.partner_id:
-            self.message_post(
-                body=self.env._(
-                    "Dear %(customer)s, after examination we cannot accept your claim "
-                    "%(claim)s. Reason: %(reason)s",
-                    customer=self.partner_id.name,
-                    claim=self.name,
-                    reason=self.decision_reason,
-                ),
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                partner_ids=self.partner_id.ids,
-            )
+        # The customer hears of it once, by the decision message with the response letter
+        # (aftersales_claim_notify.py): it carries the reason and the article relied on.
 
     # Pickings ----------------------------------------------------------------------------
 
@@ -236,6 +226,12 @@ class AftersalesClaim(models.Model):
             self.lot_id
         )
         picking = self.env["stock.picking"]
+        claim_vals = {
+            "aftersales_claim_id": self.id,
+            "aftersales_purpose": "claim_return",
+            "partner_id": self.partner_id.id,
+            "origin": self.name,
+        }
         if origin_move.picking_id and origin_move.picking_id.state == "done":
             wizard = (
                 self.env["stock.return.picking"]
@@ -247,18 +243,17 @@ class AftersalesClaim(models.Model):
             (lines - line).write({"quantity": 0})
             if line:
                 line.write({"quantity": 1, "to_refund": True})
-                picking = wizard._create_return()
+                # Created with the claim's values (one write less on the new transfer, and
+                # no creation log: the claim's chatter and the origin link say it). Issue 17.
+                with return_picking_vals(claim_vals):
+                    picking = wizard.with_context(mail_create_nolog=True)._create_return()
         if not picking:
-            picking = self.env["stock.picking"].create(self._prepare_return_picking_vals())
+            picking = (
+                self.env["stock.picking"]
+                .with_context(mail_create_nolog=True)
+                .create(dict(self._prepare_return_picking_vals(), **claim_vals))
+            )
             picking.action_confirm()
-        picking.write(
-            {
-                "aftersales_claim_id": self.id,
-                "aftersales_purpose": "claim_return",
-                "partner_id": self.partner_id.id,
-                "origin": self.name,
-            }
-        )
         # The wizard's line already made the move a refund: write only what is missing.
         picking.move_ids.filtered(lambda m: not m.to_refund).write({"to_refund": True})
         self._set_move_lot(picking.move_ids[:1], self.lot_id)
@@ -296,9 +291,16 @@ class AftersalesClaim(models.Model):
         }
 
     def _create_replacement_picking(self):
-        picking = self.env["stock.picking"].create(self._prepare_replacement_picking_vals())
+        # No creation log: the claim's chatter says it (issue 17). The move already leaves
+        # from the chosen serial's location (_prepare_replacement_picking_vals): pinning it
+        # needs no second look-up of that quant.
+        picking = (
+            self.env["stock.picking"]
+            .with_context(mail_create_nolog=True)
+            .create(self._prepare_replacement_picking_vals())
+        )
         picking.action_confirm()
-        self._set_move_lot(picking.move_ids[:1], self.replacement_lot_id, reserve=True)
+        self._set_move_lot(picking.move_ids[:1], self.replacement_lot_id)
         return picking
 
     def _prepare_replacement_picking_vals(self):

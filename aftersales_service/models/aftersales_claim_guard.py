@@ -36,6 +36,7 @@ WORKFLOW_FIELDS = frozenset(
         "is_overdue",
         "date_clock_checked",
         "deadline_activity_done",
+        "response_letter_message_id",
     }
 )
 # Fields the front desk fills while the claim is open (new, diagnosis), frozen once it is

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from odoo import api, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
@@ -19,6 +19,16 @@ class AftersalesClaim(models.Model):
 
     _name = "aftersales.claim"
     _inherit = ["rating.mixin", "aftersales.claim"]  # noqa: RUF012
+
+    response_letter_message_id = fields.Many2one(
+        "mail.message",
+        string="Decision Message Awaiting Its Letter",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The decision message to the customer whose response letter is rendered and "
+        "attached when its email goes out with the mail queue (empty once attached).",
+    )
 
     # Hooks on the workflow ------------------------------------------------------------
 
@@ -41,10 +51,13 @@ class AftersalesClaim(models.Model):
             exceed_reason=exceed_reason,
         )
         for claim in self.browse(list(dict.fromkeys(self.ids))).filtered("partner_id"):
-            claim._aftersales_notify(
-                "aftersales_service.mail_template_claim_decision",
-                attachments=claim._aftersales_response_letter(),
-            )
+            # The response letter (a PDF: wkhtmltopdf takes seconds) is rendered when the
+            # message's email leaves with the mail queue, not while the manager waits on the
+            # decision (issue 17); the message says it is attached, and it is, to the email
+            # and to the message (see mail_mail.py).
+            message = claim._aftersales_notify("aftersales_service.mail_template_claim_decision")
+            if message:
+                claim._aftersales_workflow_write({"response_letter_message_id": message.id})
         return res
 
     def action_done(self):
@@ -110,6 +123,33 @@ class AftersalesClaim(models.Model):
         extension = "pdf" if report_type == "pdf" else "html"
         name = self.env._("Response %(claim)s", claim=self.name).replace("/", "-")
         return [(f"{name}.{extension}", content)]
+
+    def _aftersales_attach_response_letter(self):
+        """Render the response letter of the decided claim and attach it to its decision
+        message (so to the message's email, which shares the message's attachments): the
+        written answer of Law 2300-1 art. 22 and Directive (EU) 2019/771 art. 14 p. 1.
+        Called by the mail queue before the email goes out (mail_mail.py)."""
+        for claim in self.sudo():
+            message = claim.response_letter_message_id
+            letters = claim._aftersales_response_letter()
+            if message and letters:
+                attachments = (
+                    self.env["ir.attachment"]
+                    .sudo()
+                    .create(
+                        [
+                            {
+                                "name": name,
+                                "raw": content,
+                                "res_model": message.model,
+                                "res_id": message.res_id,
+                            }
+                            for name, content in letters
+                        ]
+                    )
+                )
+                message.write({"attachment_ids": [Command.link(a.id) for a in attachments]})
+            claim._aftersales_workflow_write({"response_letter_message_id": False})
 
     def _aftersales_notify(self, template_xmlid, attachments=None):
         """Post the template on the claim as a message to the customer (in their language),

@@ -81,19 +81,23 @@ class AftersalesLaborLine(models.Model):
         help="Why a manager changed this line's coverage from the order's labor coverage.",
     )
 
-    # Amounts (company currency)
-    cost_amount = fields.Monetary(string="Cost", compute="_compute_amounts", store=True)
+    # Amounts (company currency), computed before the INSERT (``precompute``): a new line is
+    # inserted with them, not updated right after.
+    cost_amount = fields.Monetary(
+        string="Cost", compute="_compute_amounts", store=True, precompute=True
+    )
     price_amount = fields.Monetary(
         string="Price",
         compute="_compute_amounts",
         store=True,
+        precompute=True,
         currency_field="pricing_currency_id",
     )
     billable_amount = fields.Monetary(
-        string="Customer Share", compute="_compute_amounts", store=True
+        string="Customer Share", compute="_compute_amounts", store=True, precompute=True
     )
     warranty_amount = fields.Monetary(
-        string="Warranty Share", compute="_compute_amounts", store=True
+        string="Warranty Share", compute="_compute_amounts", store=True, precompute=True
     )
 
     _sql_constraints = [  # noqa: RUF012

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
@@ -25,6 +27,21 @@ STATES = [
     ("dismissed", "Dismissed"),
 ]
 OPEN_STATES = ("new", "confirmed")
+# Set only while an action of the alert runs, in this thread: no RPC context can set it.
+_IN_DECISION = ContextVar("aftersales_quality_alert_decision", default=False)
+# Written by the actions only (decide, quarantine, release).
+WORKFLOW_FIELDS = frozenset(
+    {"state", "decision", "quarantine_picking_ids", "release_picking_ids", "date_released"}
+)
+
+
+@contextmanager
+def quality_alert_workflow():
+    token = _IN_DECISION.set(True)
+    try:
+        yield
+    finally:
+        _IN_DECISION.reset(token)
 
 
 class AftersalesQualityAlert(models.Model):
@@ -88,6 +105,17 @@ class AftersalesQualityAlert(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            forged = [
+                f
+                for f in WORKFLOW_FIELDS & set(vals)
+                if vals[f] and not (f == "state" and vals[f] == "new")
+            ]
+            if forged and not _IN_DECISION.get():
+                raise UserError(
+                    self.env._(
+                        "An alert's state, decision and transfers change through its buttons only."
+                    )
+                )
             if vals.get("name", "New") == "New":
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "aftersales.quality.alert"
@@ -95,10 +123,12 @@ class AftersalesQualityAlert(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        protected = {"state", "decision"} & set(vals)
-        if protected and not self.env.context.get("aftersales_quality_decision"):
+        protected = WORKFLOW_FIELDS & set(vals)
+        if protected and not _IN_DECISION.get():
             raise UserError(
-                self.env._("An alert's state and decision change through its buttons only.")
+                self.env._(
+                    "An alert's state, decision and transfers change through its buttons only."
+                )
             )
         return super().write(vals)
 
@@ -125,7 +155,8 @@ class AftersalesQualityAlert(models.Model):
             text = (note or alert.decision_note or "").strip()
             if text:
                 values["decision"] = f"{alert.decision}\n{text}" if alert.decision else text
-            alert.with_context(aftersales_quality_decision=True).write(values)
+            with quality_alert_workflow():
+                alert.write(values)
         alerts.activity_feedback(["mail.mail_activity_data_todo"])
         return True
 
@@ -149,7 +180,8 @@ class AftersalesQualityAlert(models.Model):
         to the warehouse's Quarantine location with a validated internal transfer. The
         location is outside the warehouse's stock: deliveries and parts issues, which take
         from stock, cannot reserve the lot until it is moved back."""
-        alerts = self.browse(list(dict.fromkeys(self.ids)))
+        self._aftersales_check_quarantine_rights()
+        alerts = self._aftersales_lock_alerts()
         wrong = alerts.filtered(
             lambda a: (
                 a.proposed_action != recovery.QUARANTINE
@@ -175,7 +207,8 @@ class AftersalesQualityAlert(models.Model):
                         lot=alert.component_lot_id.name,
                     )
                 )
-            alert.quarantine_picking_ids = pickings
+            with quality_alert_workflow():
+                alert.quarantine_picking_ids = pickings
             alert.message_post(
                 body=self.env._(
                     "Lot %(lot)s moved to quarantine: %(pickings)s.",

@@ -27,6 +27,7 @@ STATES = [
     ("sent", "Sent"),
     ("accepted", "Accepted"),
     ("rejected", "Rejected"),
+    ("paid", "Paid"),
     ("done", "Done"),
 ]
 # Set by the actions only (send, accept, reject, done).
@@ -36,6 +37,7 @@ WORKFLOW_FIELDS = frozenset(
         "date_sent",
         "date_response_due",
         "date_decided",
+        "date_paid",
         "amount_recovered",
         "return_picking_id",
         "refund_move_id",
@@ -50,8 +52,11 @@ FROZEN_AFTER_DRAFT = frozenset(
         "claim_type",
         "purchase_id",
         "receipt_picking_id",
+        "bill_id",
         "return_parts",
         "penalty_rate",
+        "penalty_type",
+        "penalty_cap",
         "line_ids",
     }
 )
@@ -111,10 +116,10 @@ class AftersalesSupplierClaim(models.Model):
         "stock.picking", string="Receipt", index="btree_not_null", check_company=True
     )
     penalty_rate = fields.Float(
-        string="Penalty per Day Late (%)",
+        string="Penalty Rate (%)",
         digits=(5, 3),
-        help="Late delivery: the contractual penalty, percent of the late goods' value per "
-        "day late.",
+        help="The contractual penalty, percent of the goods' value: late delivery, per day "
+        "late (or once); shortage and quality, once, on top of the goods' value.",
     )
 
     # Amounts and dates

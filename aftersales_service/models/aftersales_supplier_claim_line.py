@@ -41,6 +41,12 @@ class AftersalesSupplierClaimLine(models.Model):
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure", required=True)
     labor_hours = fields.Float()
     days_late = fields.Integer()
+    goods_value = fields.Monetary(
+        help="Breach claims: the value of the goods concerned (missing, late or rejected)."
+    )
+    penalty_amount = fields.Monetary(
+        string="Penalty", help="Breach claims: the contractual penalty in the amount."
+    )
     amount = fields.Monetary(required=True)
     amount_recovered = fields.Monetary(readonly=True, copy=False)
 

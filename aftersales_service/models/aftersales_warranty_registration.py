@@ -215,18 +215,21 @@ class AftersalesWarrantyRegistration(models.Model):
 
         # Per move and per (term, start date), not per layer: a delivery of a thousand serials
         # has one move, one delivery date and one end date per term.
+        # The owner and each term's start date are per move too (read once, not per serial).
         today = fields.Date.context_today(self)
         delivery_dates = _Memo(lambda move: fields.Date.context_today(self, move.date))
         ends = _Memo(lambda term, date_start: term._get_date_end(date_start))
+        owners = _Memo(self._move_owner)
+        starts = _Memo(lambda term, move: self._basis_date(term, move, delivery_dates[move]))
 
         vals_list = []
         for move, lot in units:
-            partner = self._move_owner(move)
+            partner = owners[move]
             for term in terms_by_product.get(lot.product_id, Term):
                 if (lot.id, term.id) in live_keys or (lot.id, term.id, move.id) in voided_keys:
                     continue
                 live_keys.add((lot.id, term.id))
-                date_start = self._basis_date(term, move, delivery_dates[move])
+                date_start = starts[term, move]
                 end = ends[term, date_start]
                 vals_list.append(
                     self._prepare_warranty_vals(
@@ -248,7 +251,7 @@ class AftersalesWarrantyRegistration(models.Model):
             order = move.sale_line_id.order_id
             if not order:
                 continue
-            partner = self._move_owner(move)
+            partner = owners[move]
             for term in ext_terms:
                 if (
                     (lot.id, term.id) in live_keys
@@ -273,7 +276,7 @@ class AftersalesWarrantyRegistration(models.Model):
                 if term.extension_start == "after_base" and lot.id in base_end:
                     date_start = warranty_dates.extension_start(base_end[lot.id])
                 else:
-                    date_start = self._basis_date(term, move, delivery_dates[move])
+                    date_start = starts[term, move]
                 vals_list.append(
                     self._prepare_warranty_vals(
                         lot,

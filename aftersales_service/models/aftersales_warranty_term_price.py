@@ -32,7 +32,7 @@ class AftersalesWarrantyTermPrice(models.Model):
     @api.depends(
         "duration",
         "duration_unit",
-        "product_tmpl_ids.aftersales_expected_cost",
+        "product_tmpl_ids.aftersales_expected_cost_value",
         "categ_ids",
         "company_id",
     )
@@ -44,7 +44,11 @@ class AftersalesWarrantyTermPrice(models.Model):
             templates = term.product_tmpl_ids
             if term.categ_ids:
                 templates |= Template.search([("categ_id", "child_of", term.categ_ids.ids)])
-            expected = max(templates.mapped("aftersales_expected_cost"), default=0.0)
+            # The term's company's figures, in its currency.
+            expected = max(
+                templates.with_company(company).mapped("aftersales_expected_cost_value"),
+                default=0.0,
+            )
             window = company.aftersales_expected_cost_days or 365
             days = (term.duration or 0) * UNIT_DAYS.get(term.duration_unit, 0.0)
             margin = 1.0 + (company.aftersales_extended_margin or 0.0) / 100.0

@@ -28,12 +28,18 @@ class RepairOrderDealer(models.Model):
     )
     aftersales_can_bill_dealer = fields.Boolean(compute="_compute_aftersales_can_bill_dealer")
 
-    @api.depends("state", "aftersales_dealer_id", "aftersales_dealer_bill_id.state")
+    @api.depends(
+        "state",
+        "aftersales_dealer_id",
+        "aftersales_dealer_bill_id.state",
+        "aftersales_warranty_move_id",
+    )
     def _compute_aftersales_can_bill_dealer(self):
         for order in self:
             order.aftersales_can_bill_dealer = (
                 order.state == "done"
                 and bool(order.aftersales_dealer_id)
+                and not order.aftersales_warranty_move_id
                 and not order._aftersales_dealer_billed()
             )
 
@@ -76,6 +82,22 @@ class RepairOrderDealer(models.Model):
         return result
 
     # ------------------------------------------------------------------------------------
+    # One booking of the warranty share: the dealer bill or our warranty entry, never both
+    # ------------------------------------------------------------------------------------
+
+    def _prepare_aftersales_warranty_move_vals(self):
+        """No warranty entry for a dealer's order: its warranty share is booked by the
+        dealer bill (debit: warranty expense), whenever that bill is made. Our entry
+        reclassifies our own cost of the repair into warranty expense (credit: the parts'
+        consumption account, the covered labor absorption account); the dealer did the
+        work, so booking both would count the same warranty remedy twice (EU Directive
+        2019/771 art. 13-14, RF Consumer Protection Law art. 18: one remedy, one cost).
+        *Invoice Service* on such an order bills only the customer's share, if any."""
+        if self.aftersales_dealer_id:
+            return None
+        return super()._prepare_aftersales_warranty_move_vals()
+
+    # ------------------------------------------------------------------------------------
     # Guards
     # ------------------------------------------------------------------------------------
 
@@ -112,6 +134,16 @@ class RepairOrderDealer(models.Model):
                 raise UserError(
                     self.env._(
                         "Order %(order)s does not come from a dealer's claim.", order=order.name
+                    )
+                )
+            if order.aftersales_warranty_move_id:
+                raise UserError(
+                    self.env._(
+                        "The warranty share of order %(order)s is already booked by entry "
+                        "%(entry)s: billing the dealer too would book it twice. Reverse that "
+                        "entry with your accountant first.",
+                        order=order.name,
+                        entry=order.aftersales_warranty_move_id.display_name,
                     )
                 )
             if order._aftersales_dealer_billed():
@@ -225,7 +257,7 @@ class RepairOrderDealer(models.Model):
         repeated ids count once, the rows are locked and re-checked, so a second call (or a
         second worker) finds the order billed and is refused."""
         orders = self._aftersales_lock()
-        orders.invalidate_recordset(["aftersales_dealer_bill_id"])
+        orders.invalidate_recordset(["aftersales_dealer_bill_id", "aftersales_warranty_move_id"])
         orders._aftersales_check_can_bill_dealer()
         bills = self.env["account.move"]
         for order in orders:

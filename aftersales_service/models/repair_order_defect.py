@@ -54,7 +54,7 @@ class RepairOrderDefect(models.Model):
     def _compute_aftersales_amount_recovered(self):
         for order in self:
             lines = order.aftersales_supplier_claim_line_ids.filtered(
-                lambda ln: ln.claim_id.state in ("accepted", "done")
+                lambda ln: ln.claim_id.state in ("accepted", "paid", "done")
             )
             recovered = sum(lines.mapped("amount_recovered"))
             order.aftersales_amount_recovered = recovered

@@ -4,6 +4,7 @@ import psycopg2
 
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from .aftersales_rpc_input import check_ids, check_vals
 
@@ -45,6 +46,18 @@ SETTLED_FIELDS = frozenset(
         "product_id",
         "company_id",
     }
+)
+# Workflow fields the lock query re-reads (``_aftersales_lock``), and the fields that follow
+# from them, dropped from the cache with them when another transaction changed them.
+LOCK_FIELDS = ("state", "aftersales_invoiced", "aftersales_intake_picking_id")
+LOCK_RELATED_FIELDS = (
+    "aftersales_invoice_id",
+    "aftersales_warranty_move_id",
+    "aftersales_return_picking_id",
+    # what the actions check, computed from the fields above (not invalidated with them)
+    "aftersales_can_create_intake",
+    "aftersales_can_invoice",
+    "aftersales_unit_held",
 )
 
 
@@ -180,23 +193,30 @@ class RepairOrderGuard(models.Model):
     # Row lock of the money actions
     # ------------------------------------------------------------------------------------
 
-    def _aftersales_lock(self):
+    def _aftersales_lock(self, no_key=False):
         """Each order once, its row locked until the transaction ends: a repeated id or a
         second worker running the same action on the same order is refused, not served
         twice. The caller re-checks the state after the lock (fields re-read from the row).
+
+        ``no_key``: ``FOR NO KEY UPDATE`` (the lock of an ``UPDATE``), for actions that
+        create documents pointing at the order while others may do the same (intake).
         """
         orders = self.browse(list(dict.fromkeys(self.ids)))
         if not orders:
             return orders
         names = ", ".join(orders.mapped("name"))  # read now: a refused lock aborts the cursor
-        orders.flush_recordset(["state", "aftersales_invoiced"])
+        orders.flush_recordset(list(LOCK_FIELDS))
         # No savepoint (two more queries): a refused lock ends the request anyway. The lock
-        # query reads the state too, so nothing is read twice when it did not change.
+        # query reads the workflow fields too, so nothing is read twice when they did not
+        # change.
         try:
             self.env.cr.execute(
-                "SELECT id, state, aftersales_invoiced FROM repair_order"
-                " WHERE id IN %s FOR UPDATE NOWAIT",
-                (tuple(orders.ids),),
+                SQL(
+                    "SELECT id, %s FROM repair_order WHERE id IN %s FOR %s NOWAIT",
+                    SQL(", ").join(SQL.identifier(fname) for fname in LOCK_FIELDS),
+                    tuple(orders.ids),
+                    SQL("NO KEY UPDATE" if no_key else "UPDATE"),
+                )
             )
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
@@ -206,15 +226,13 @@ class RepairOrderGuard(models.Model):
                     orders=names,
                 )
             ) from None
-        fresh = {row[0]: (row[1], bool(row[2])) for row in self.env.cr.fetchall()}
-        stale = orders.filtered(lambda o: fresh.get(o.id) != (o.state, o.aftersales_invoiced))
-        if stale:
-            stale.invalidate_recordset(
-                [
-                    "state",
-                    "aftersales_invoiced",
-                    "aftersales_invoice_id",
-                    "aftersales_warranty_move_id",
-                ]
+        fresh = {row[0]: (row[1], bool(row[2]), row[3]) for row in self.env.cr.fetchall()}
+        stale = orders.filtered(
+            lambda o: (
+                fresh.get(o.id)
+                != (o.state, o.aftersales_invoiced, o.aftersales_intake_picking_id.id or None)
             )
+        )
+        if stale:
+            stale.invalidate_recordset([*LOCK_FIELDS, *LOCK_RELATED_FIELDS])
         return orders

@@ -41,8 +41,10 @@ class RepairOrderLoaner(models.Model):
     )
     def _compute_aftersales_cost_logistics(self):
         for order in self:
+            # The cost first: a transport without one is skipped without computing its
+            # state (which reads its moves), the usual case without a flat rate.
             pickings = order.aftersales_transport_picking_ids.filtered(
-                lambda p: p.state != "cancel" and p.aftersales_logistics_cost
+                lambda p: p.aftersales_logistics_cost and p.state != "cancel"
             )
             if pickings:
                 order.aftersales_cost_logistics = sum(pickings.mapped("aftersales_logistics_cost"))

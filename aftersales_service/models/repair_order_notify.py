@@ -3,6 +3,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from .repair_order_guard import _ACTION_KEY, _ACTION_TOKEN
+
 #: Orders told per run of the notification job.
 NOTIFY_BATCH = 200
 
@@ -25,9 +27,12 @@ class RepairOrderNotify(models.Model):
     )
 
     def write(self, vals):
-        # Set by the order's end and cleared by the job only (both in SQL): a client cannot
-        # re-send the message by flagging an order.
-        if "aftersales_notify_pending" in vals:
+        # Set by the order's end and cleared by the job only (the end through the order's
+        # action context, the job in SQL): a client cannot re-send the message by flagging
+        # an order.
+        if "aftersales_notify_pending" in vals and (
+            self.env.context.get(_ACTION_KEY) is not _ACTION_TOKEN
+        ):
             raise UserError(self.env._("Whether the customer was told is set by the system."))
         return super().write(vals)
 
@@ -35,11 +40,8 @@ class RepairOrderNotify(models.Model):
         res = super().action_repair_done()
         done = self.filtered(lambda o: o.state == "done" and o.partner_id)
         if done and not self.env.context.get("aftersales_no_notify"):
-            self.env.cr.execute(
-                "UPDATE repair_order SET aftersales_notify_pending = true WHERE id IN %s",
-                [tuple(done.ids)],
-            )
-            done.invalidate_recordset(["aftersales_notify_pending"])
+            # Written with the order's other changes of this step (one UPDATE at the flush).
+            done._aftersales_action_env().write({"aftersales_notify_pending": True})
             self.env.ref("aftersales_service.ir_cron_aftersales_notify_repair_done")._trigger()
         return res
 

@@ -207,7 +207,9 @@ class RepairOrderUnit(models.Model):
 
     def action_aftersales_create_intake(self):
         """Create the receipt that brings the customer's unit in (serial set)."""
-        orders = self._aftersales_lock_orders()
+        # The guard's lock (no savepoint, re-reads nothing that did not change): two
+        # requests never give the same order two intakes.
+        orders = self._aftersales_lock(no_key=True)
         if len(orders) != len(self):
             return orders.action_aftersales_create_intake()
         for order in self:

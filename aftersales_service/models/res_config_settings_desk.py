@@ -12,3 +12,6 @@ class ResConfigSettingsDesk(models.TransientModel):
     aftersales_extended_margin = fields.Float(
         related="company_id.aftersales_extended_margin", readonly=False
     )
+    aftersales_forecast_months = fields.Integer(
+        related="company_id.aftersales_forecast_months", readonly=False
+    )

@@ -22,7 +22,8 @@ class SaleOrderLineExpectedCost(models.Model):
         for line in self:
             product = line.product_id
             company = line.company_id or self.env.company
-            per_unit = product.product_tmpl_id.aftersales_expected_cost
+            # The selling company's figure, in its currency (company-dependent).
+            per_unit = product.product_tmpl_id.with_company(company).aftersales_expected_cost_value
             if not product or not per_unit:
                 line.aftersales_expected_cost = 0.0
                 continue

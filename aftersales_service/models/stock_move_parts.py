@@ -280,10 +280,11 @@ class StockMoveParts(models.Model):
                 new_moves[index].write(
                     {"repair_id": repair.id, "picking_type_id": repair.picking_type_id.id}
                 )
-            # A part line bought whole leaves an empty line on its order: drop it.
+            # A part line or an issue bought whole leaves an empty move: drop it (no
+            # zero-demand line on the order nor on the issue transfer).
             emptied = moves.filtered(
                 lambda m: (
-                    m.repair_id
+                    (m.repair_id or m.aftersales_parts_role == "issue")
                     and float_is_zero(m.product_uom_qty, precision_rounding=m.product_uom.rounding)
                 )
             )

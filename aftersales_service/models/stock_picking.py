@@ -35,6 +35,8 @@ class StockPicking(models.Model):
         string="Claim Due",
         compute="_compute_aftersales_date_due",
         store=True,
+        # In the INSERT of a transfer made for a service order (no UPDATE right after it).
+        precompute=True,
         index="btree_not_null",
         help="Resolution deadline of the claim behind the service order: the urgency of "
         "issuing its parts.",

@@ -1,18 +1,27 @@
 # Copyright 2026 aftersales_service authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..models.aftersales_warranty import BASE_KINDS
+from . import aftersales_defect_stat
+
+# What delivery rows have: grouped by anything else, only failure rows count.
+DELIVERY_KEYS = frozenset({"row_type", "date", "company_id", "product_id", "categ_id"})
 
 
 class AftersalesDefectReport(models.Model):
     """Failure analysis: failures per product, component, supplier, code and month, against
     the units delivered.
 
-    A SQL view with two kinds of rows: one ``failure`` row per defect (its product,
-    component, lot, supplier, codes, age in service) and one ``delivery`` row per serial
-    delivered (its first legal or manufacturer warranty: the registration of the sale).
+    A SQL view with two kinds of rows: ``failure`` rows, the failure counts per month and
+    analysis keys (product, category, component, its lot, supplier, codes, age in service)
+    that the database keeps up to date on every change of a defect (see
+    ``aftersales_defect_stat``: a grouped read costs the number of key combinations, not
+    the number of defects), and one ``delivery`` row per product and month with the
+    serials delivered then (their first legal or manufacturer warranty: the registration
+    of the sale), so the denominator of the rate is a few rows per product, not one per
+    serial.
     Grouped by product and month, ``failures`` / ``units_delivered`` is the failure rate;
     ``read_group`` computes ``failure_rate`` from the two sums of each group.
     """
@@ -26,11 +35,12 @@ class AftersalesDefectReport(models.Model):
     row_type = fields.Selection(
         [("failure", "Failure"), ("delivery", "Delivery")], string="Row", readonly=True
     )
-    date = fields.Date(readonly=True, help="Failure date (delivery rows: delivery date).")
+    date = fields.Date(
+        readonly=True, help="Month of the failures (delivery rows: of the deliveries)."
+    )
     company_id = fields.Many2one("res.company", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     categ_id = fields.Many2one("product.category", string="Category", readonly=True)
-    lot_id = fields.Many2one("stock.lot", string="Serial", readonly=True)
     component_id = fields.Many2one("product.product", readonly=True)
     component_lot_id = fields.Many2one("stock.lot", readonly=True)
     supplier_id = fields.Many2one("res.partner", readonly=True)
@@ -40,9 +50,12 @@ class AftersalesDefectReport(models.Model):
     resolution_code_id = fields.Many2one(
         "aftersales.defect.code", string="Resolution", readonly=True
     )
-    repair_id = fields.Many2one("repair.order", string="Service Order", readonly=True)
-    claim_id = fields.Many2one("aftersales.claim", readonly=True)
-    age_months = fields.Integer(string="Age in Service (months)", readonly=True, aggregator="avg")
+    age_months = fields.Integer(
+        string="Age in Service (months)",
+        readonly=True,
+        aggregator=False,
+        help="Months from the serial's delivery to the failure: group by it for the cohorts.",
+    )
     failures = fields.Integer(readonly=True, aggregator="sum")
     units_delivered = fields.Integer(readonly=True, aggregator="sum")
     failure_rate = fields.Float(
@@ -53,6 +66,20 @@ class AftersalesDefectReport(models.Model):
     )
 
     def init(self):
+        aftersales_defect_stat.install(self.env.cr)
+        # The serials delivered: each serial's first legal or manufacturer warranty, read in
+        # index order (no sort of the registrations at each read).
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS aftersales_warranty_delivery_index"
+                " ON aftersales_warranty (lot_id, date_start, id)"
+                " INCLUDE (product_id, company_id)"
+                " WHERE kind IN %s AND state != 'void'",
+                tuple(BASE_KINDS),
+            )
+        )
+        # Dropped first: an update that removes a column cannot replace the view in place.
+        tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
                 "CREATE OR REPLACE VIEW %s AS (%s)",
@@ -64,35 +91,32 @@ class AftersalesDefectReport(models.Model):
     def _view_query(self):
         return SQL(
             """
-            SELECT d.id * 2 AS id,
+            SELECT s.id * 2 AS id,
                    'failure' AS row_type,
-                   d.date,
-                   d.company_id,
-                   d.product_id,
-                   d.categ_id,
-                   d.lot_id,
-                   d.component_id,
-                   d.component_lot_id,
-                   d.supplier_id,
-                   d.symptom_code_id,
-                   d.fault_code_id,
-                   d.cause_code_id,
-                   d.resolution_code_id,
-                   d.repair_id,
-                   d.claim_id,
-                   d.age_months,
-                   1 AS failures,
+                   s.month AS date,
+                   s.company_id,
+                   NULLIF(s.product_id, 0) AS product_id,
+                   NULLIF(s.categ_id, 0) AS categ_id,
+                   NULLIF(s.component_id, 0) AS component_id,
+                   NULLIF(s.component_lot_id, 0) AS component_lot_id,
+                   NULLIF(s.supplier_id, 0) AS supplier_id,
+                   NULLIF(s.symptom_code_id, 0) AS symptom_code_id,
+                   NULLIF(s.fault_code_id, 0) AS fault_code_id,
+                   NULLIF(s.cause_code_id, 0) AS cause_code_id,
+                   NULLIF(s.resolution_code_id, 0) AS resolution_code_id,
+                   NULLIF(s.age_months, -1) AS age_months,
+                   s.failures,
                    0 AS units_delivered,
                    0.0::float AS failure_rate
-              FROM aftersales_defect d
+              FROM aftersales_defect_stat s
+             WHERE s.failures != 0
          UNION ALL
-            SELECT w.id * 2 + 1 AS id,
+            SELECT g.id * 2 + 1 AS id,
                    'delivery' AS row_type,
-                   w.date_start AS date,
-                   w.company_id,
-                   w.product_id,
+                   g.month AS date,
+                   g.company_id,
+                   g.product_id,
                    pt.categ_id,
-                   w.lot_id,
                    NULL AS component_id,
                    NULL AS component_lot_id,
                    NULL AS supplier_id,
@@ -100,17 +124,22 @@ class AftersalesDefectReport(models.Model):
                    NULL AS fault_code_id,
                    NULL AS cause_code_id,
                    NULL AS resolution_code_id,
-                   NULL AS repair_id,
-                   NULL AS claim_id,
                    NULL AS age_months,
                    0 AS failures,
-                   1 AS units_delivered,
+                   g.units AS units_delivered,
                    0.0::float AS failure_rate
-              FROM (SELECT DISTINCT ON (lot_id) id, lot_id, product_id, company_id, date_start
-                      FROM aftersales_warranty
-                     WHERE kind IN %s AND state != 'void'
-                  ORDER BY lot_id, date_start, id) w
-              JOIN product_product pp ON pp.id = w.product_id
+              FROM (SELECT MIN(w.id) AS id,
+                           w.company_id,
+                           w.product_id,
+                           date_trunc('month', w.date_start)::date AS month,
+                           COUNT(*)::int AS units
+                      FROM (SELECT DISTINCT ON (lot_id) id, lot_id, product_id, company_id,
+                                   date_start
+                              FROM aftersales_warranty
+                             WHERE kind IN %s AND state != 'void'
+                          ORDER BY lot_id, date_start, id) w
+                  GROUP BY w.company_id, w.product_id, date_trunc('month', w.date_start)) g
+              JOIN product_product pp ON pp.id = g.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
             """,
             tuple(BASE_KINDS),
@@ -129,6 +158,11 @@ class AftersalesDefectReport(models.Model):
             ]
         if not orderby:
             orderby = self._default_group_order(groupby, lazy)
+        specs = [groupby] if isinstance(groupby, str) else list(groupby or [])
+        if specs and not {spec.split(":")[0] for spec in specs} & DELIVERY_KEYS:
+            # Grouped by failure keys only (component, supplier, codes, age): deliveries
+            # have none of them; leaving their rows out spares the database their count.
+            domain = [*(domain or []), ("row_type", "=", "failure")]
         groups = super().read_group(
             domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
         )

@@ -40,11 +40,23 @@ class AftersalesVolumeReport(models.Model):
     labor_hours = fields.Float(readonly=True)
     parts_cost = fields.Monetary(readonly=True)
     warranty_cost = fields.Monetary(readonly=True)
+    recovered_amount = fields.Monetary(
+        string="Recovered from Suppliers",
+        readonly=True,
+        help="The done orders' share of what suppliers accepted to pay back on their claims.",
+    )
+    rating_count = fields.Integer(
+        string="Ratings", readonly=True, help="Customers' ratings of the claims resolved."
+    )
+    rating_total = fields.Float(string="Rating Points", readonly=True)
+    rating_avg = fields.Float(
+        string="Average Rating", readonly=True, aggregator="avg", digits=(16, 2)
+    )
 
-    def _query(self):
+    def _claim_team_query(self):
+        """Each claim with the team serving its customer's country (first by sequence)."""
         return SQL(
             """
-            WITH claim_team AS (
                 SELECT c.id, c.company_id, c.date_received, c.date_resolved,
                        c.date_resolution_due,
                        (SELECT t.id
@@ -56,7 +68,13 @@ class AftersalesVolumeReport(models.Model):
                          LIMIT 1) AS team_id
                   FROM aftersales_claim c
                   LEFT JOIN res_partner p ON p.id = c.partner_id
-            ), received AS (
+            """
+        )
+
+    def _query(self):
+        return SQL(
+            """
+            WITH claim_team AS (%(claim_team)s), received AS (
                 SELECT company_id, team_id,
                        date_trunc('month', date_received)::date AS month,
                        COUNT(*) AS claims_received
@@ -85,14 +103,30 @@ class AftersalesVolumeReport(models.Model):
                        COUNT(*) AS orders_done,
                        SUM(aftersales_labor_hours) AS labor_hours,
                        SUM(aftersales_cost_parts) AS parts_cost,
-                       SUM(aftersales_amount_warranty) AS warranty_cost
+                       SUM(aftersales_amount_warranty) AS warranty_cost,
+                       SUM(aftersales_amount_recovered) AS recovered_amount
                   FROM repair_order
                  WHERE state = 'done'
+                 GROUP BY 1, 2, 3
+            ), ratings AS (
+                -- The ratings given by customers (host rating.rating) to the claims,
+                -- in the month the claim was resolved (the rating judges that work).
+                SELECT ct.company_id, ct.team_id,
+                       date_trunc('month', COALESCE(ct.date_resolved, rr.write_date))::date
+                           AS month,
+                       COUNT(*) AS rating_count,
+                       SUM(rr.rating) AS rating_total
+                  FROM rating_rating rr
+                  JOIN claim_team ct ON ct.id = rr.res_id
+                 WHERE rr.res_model = 'aftersales.claim'
+                   AND rr.consumed
+                   AND rr.rating > 0
                  GROUP BY 1, 2, 3
             ), keys AS (
                 SELECT company_id, team_id, month FROM received
                  UNION SELECT company_id, team_id, month FROM resolved
                  UNION SELECT company_id, team_id, month FROM orders
+                 UNION SELECT company_id, team_id, month FROM ratings
             )
             SELECT ROW_NUMBER() OVER (ORDER BY k.month, k.company_id, k.team_id) AS id,
                    k.month, k.team_id, k.company_id, co.currency_id,
@@ -105,7 +139,11 @@ class AftersalesVolumeReport(models.Model):
                    COALESCE(o.orders_done, 0) AS orders_done,
                    COALESCE(o.labor_hours, 0) AS labor_hours,
                    COALESCE(o.parts_cost, 0) AS parts_cost,
-                   COALESCE(o.warranty_cost, 0) AS warranty_cost
+                   COALESCE(o.warranty_cost, 0) AS warranty_cost,
+                   COALESCE(o.recovered_amount, 0) AS recovered_amount,
+                   COALESCE(ra.rating_count, 0) AS rating_count,
+                   COALESCE(ra.rating_total, 0) AS rating_total,
+                   ra.rating_total / NULLIF(ra.rating_count, 0) AS rating_avg
               FROM keys k
               JOIN res_company co ON co.id = k.company_id
               LEFT JOIN received rc ON rc.company_id = k.company_id AND rc.month = k.month
@@ -114,7 +152,10 @@ class AftersalesVolumeReport(models.Model):
                    AND rs.team_id IS NOT DISTINCT FROM k.team_id
               LEFT JOIN orders o ON o.company_id = k.company_id AND o.month = k.month
                    AND o.team_id IS NOT DISTINCT FROM k.team_id
-            """
+              LEFT JOIN ratings ra ON ra.company_id = k.company_id AND ra.month = k.month
+                   AND ra.team_id IS NOT DISTINCT FROM k.team_id
+            """,
+            claim_team=self._claim_team_query(),
         )
 
     def init(self):

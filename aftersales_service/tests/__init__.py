@@ -38,3 +38,10 @@ from . import test_expected_cost
 from . import test_competitor
 from . import test_team
 from . import test_volume_report
+from . import test_documents_notify
+from . import test_documents_pdf
+from . import test_demo_story
+from . import test_supplier_claim_breach
+from . import test_parts_missing
+from . import test_parts_forecast
+from . import test_board

@@ -8,6 +8,7 @@ import time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools.profiler import Profiler
 
 from .bench_common import QueryProfileMixin
 from .test_repair import RepairCommon
@@ -15,8 +16,10 @@ from .test_repair import RepairCommon
 _logger = logging.getLogger(__name__)
 
 # Query budget of the issue: our lifecycle may cost at most this many queries more than the
-# host's repair flow (asserted against both host flows, see test_lifecycle_vs_host).
-BUDGET = 25
+# host's repair flow (asserted against both host flows, see test_lifecycle_vs_host). Issue
+# 17's target is ours <= the bare host flow (logged); this is the ceiling reached so far
+# (+20 against the bare flow, 325 vs 305; +25 before), with a couple of queries of slack.
+BUDGET = 22
 
 
 @tagged("-standard", "aftersales_bench", "post_install", "-at_install")
@@ -257,6 +260,33 @@ class BenchRepair(QueryProfileMixin, RepairCommon):
             "lifecycle host bare",
             lambda: self._host_lifecycle(self.host_lots[2], same_work=False),
         )
+
+    def test_profile_lifecycle_steps(self):
+        """Our lifecycle, warm, step by step: each query with the innermost frames of this
+        addon and of any addon and the head of its SQL (where to cut next)."""
+        self._our_lifecycle(self.our_lots[0])
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with Profiler(collectors=["sql"], db=None) as profiler:
+            marks = []
+
+            def step(name):
+                self.env.flush_all()
+                marks.append((name, len(profiler.collectors[0]._entries)))
+
+            self._our_lifecycle(self.our_lots[1], step=step)
+        entries = profiler.collectors[0].entries
+        start = 0
+        for name, end in marks:
+            for entry in entries[start:end]:
+                _logger.info(
+                    "BENCH step %s: %s | %s | %s",
+                    name,
+                    self._caller(entry["stack"], ("aftersales_service/models",)),
+                    self._caller(entry["stack"], ("/addons/",)),
+                    " ".join(str(entry["query"]).split())[:90],
+                )
+            start = end
 
     def _new_on_site_orders(self, count):
         return self.env["repair.order"].create(

@@ -121,6 +121,96 @@ class TestAgreementDealer(AgreementCommon):
         self.assertFalse(order.aftersales_dealer_bill_id)
         self.assertFalse(self._bills())
 
+    # One booking of the warranty share ----------------------------------------------------
+
+    def _warranty_lines(self):
+        """Posted journal items on the warranty expense account."""
+        return self.env["account.move.line"].search(
+            [("account_id", "=", self.expense_warranty.id), ("parent_state", "=", "posted")]
+        )
+
+    def test_bill_dealer_then_invoice_books_once(self):
+        order = self._dealer_order()
+        self._finish(order)
+        self.assertTrue(order.aftersales_can_invoice)
+        order.with_user(self.manager).action_aftersales_bill_dealer()
+        bill = order.aftersales_dealer_bill_id
+        self.assertAlmostEqual(order.aftersales_amount_warranty, 177.0)
+        entries = self.env["account.move"].search_count([("move_type", "=", "entry")])
+        # Invoice Service on a fully covered dealer's order: no customer invoice, and no
+        # warranty entry (the dealer bill books the warranty share).
+        order.with_user(self.manager).action_aftersales_invoice()
+        self.assertTrue(order.aftersales_invoiced)
+        self.assertFalse(order.aftersales_invoice_id)
+        self.assertFalse(order.aftersales_warranty_move_id)
+        self.assertEqual(
+            self.env["account.move"].search_count([("move_type", "=", "entry")]), entries
+        )
+        self.assertFalse(self._warranty_lines())
+        bill.invoice_date = self.today
+        bill.action_post()
+        self.assertAlmostEqual(sum(self._warranty_lines().mapped("balance")), 177.0)
+        self.assertEqual(self._warranty_lines().move_id, bill)
+        self.assertAlmostEqual(order.aftersales_amount_warranty, 177.0)
+        self.assertEqual(self._bills(), bill)
+
+    def test_invoice_then_bill_dealer_books_once(self):
+        order = self._dealer_order()
+        order.with_user(self.manager).write(
+            {"aftersales_parts_coverage": 50.0, "aftersales_coverage_reason": "Half goodwill"}
+        )
+        self._finish(order)
+        # The customer pays half the parts at sale prices: 80 x 50 % + 2 x 25 x 50 %.
+        self.assertAlmostEqual(order.aftersales_amount_billable, 65.0)
+        order.with_user(self.manager).action_aftersales_invoice()
+        invoice = order.aftersales_invoice_id
+        self.assertEqual(invoice.move_type, "out_invoice")
+        self.assertAlmostEqual(invoice.amount_untaxed, 65.0)
+        self.assertFalse(order.aftersales_warranty_move_id)
+        self.assertFalse(self._warranty_lines())
+        # The dealer is still billed, once, and its bill is the only warranty booking.
+        self.assertTrue(order.aftersales_can_bill_dealer)
+        order.with_user(self.manager).action_aftersales_bill_dealer()
+        bill = order.aftersales_dealer_bill_id
+        self.assertAlmostEqual(bill.amount_untaxed, 177.0)
+        bill.invoice_date = self.today
+        bill.action_post()
+        invoice.action_post()
+        self.assertAlmostEqual(sum(self._warranty_lines().mapped("balance")), 177.0)
+        self.assertEqual(self._warranty_lines().move_id, bill)
+        self.assertAlmostEqual(order.aftersales_amount_warranty, 177.0)
+        with self.assertRaises(UserError):  # settled: not invoiced twice
+            order.action_aftersales_invoice()
+        self.assertEqual(
+            self.env["account.move"].search([("invoice_origin", "=", order.name)]), invoice + bill
+        )
+
+    def test_bill_dealer_refused_after_warranty_entry(self):
+        """An order settled with our warranty entry before its claim named a dealer: billing
+        the dealer would book the warranty share twice, so it is refused."""
+        claim = self._create_claim(self.customer_ru, lot=self.lot_warranty)
+        order = self._new_order(
+            self.lot_warranty,
+            parts=[(self.part_pump, 1)],
+            aftersales_on_site=True,
+            aftersales_claim_id=claim.id,
+        )
+        self._finish(order)
+        order.action_aftersales_invoice()
+        entry = order.aftersales_warranty_move_id
+        self.assertEqual(entry.state, "posted")
+        self.assertAlmostEqual(sum(self._warranty_lines().mapped("balance")), 50.0)
+        claim._write({"dealer_id": self.dealer.id})
+        order.invalidate_recordset(["aftersales_dealer_id"])
+        order._write({"aftersales_dealer_id": self.dealer.id})
+        self.assertFalse(order.aftersales_can_bill_dealer)
+        with self.assertRaises(UserError) as caught:
+            order.action_aftersales_bill_dealer()
+        self.assertIn("already booked", str(caught.exception))
+        self.assertFalse(self._bills())
+        self.assertFalse(order.aftersales_dealer_bill_id)
+        self.assertEqual(self._warranty_lines().move_id, entry)
+
     def test_claim_dealer_rules(self):
         claim = self._create_claim(
             self.customer_ru, lot=self.lot_warranty_2, dealer_id=self.dealer.id

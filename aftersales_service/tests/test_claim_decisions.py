@@ -264,10 +264,11 @@ class TestClaimDecisions(AftersalesCommon):
         self.assertEqual(claim.state, "rejected")
         self.assertEqual(claim.decision_reason, "Water damage by user")
         self.assertTrue(claim.date_resolved)
-        message = claim.message_ids.filtered(
-            lambda m: m.message_type == "comment" and self.customer_ru in m.partner_ids
-        )
+        # One message to the customer: the decision, with the reason (issue 15).
+        message = claim.message_ids.filtered(lambda m: self.customer_ru in m.partner_ids)
+        message -= message.filtered(lambda m: "received" in (m.subject or ""))
         self.assertEqual(len(message), 1)
+        self.assertEqual(message.message_type, "auto_comment")
         self.assertIn("Water damage by user", message.body)
         self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))
         with self.assertRaises(UserError):

@@ -193,6 +193,41 @@ class TestDefect(DefectCommon):
             [(self.vendor.id, 2), (self.vendor_motor.id, 1)],
         )
         by_age = Report.read_group([("row_type", "=", "failure")], ["failures:sum"], ["age_months"])
-        self.assertEqual(
-            sum(g["failures"] for g in by_age), Report.search_count([("row_type", "=", "failure")])
+        self.assertEqual(sum(g["failures"] for g in by_age), self.Defect.search_count([]))
+
+    def test_report_follows_every_change_of_the_defects(self):
+        """The failure counts the analysis reads are kept by the database on insert, update
+        and delete of defects (in the same transaction)."""
+        Report = self.env["aftersales.defect.report"]
+
+        def counts():
+            self.env.flush_all()
+            return {
+                g["component_id"] and g["component_id"][0]: g["failures"]
+                for g in Report.read_group(
+                    [("row_type", "=", "failure"), ("product_id", "=", self.product_unit.id)],
+                    ["failures:sum"],
+                    ["component_id"],
+                )
+            }
+
+        order = self._new_order(self.lot_warranty, aftersales_on_site=True)
+        before = counts()
+        pump_1 = self._defect(order, component=self.part_pump)
+        pump_2 = self._defect(order, component=self.part_pump)
+        pump, motor = self.part_pump.id, self.part_motor.id
+        self.assertEqual(counts().get(pump, 0) - before.get(pump, 0), 2)
+        pump_2.write({"component_id": self.part_motor.id, "note": "It was the motor."})
+        self.assertEqual(counts().get(pump, 0) - before.get(pump, 0), 1)
+        self.assertEqual(counts().get(motor, 0) - before.get(motor, 0), 1)
+        pump_1.note = "No key changed: the counts stay."
+        self.assertEqual(counts().get(pump, 0) - before.get(pump, 0), 1)
+        (pump_1 | pump_2).unlink()
+        self.assertEqual(counts(), before)
+        # Every grouping adds up to the defects.
+        self.env.flush_all()
+        total = sum(
+            g["failures"]
+            for g in Report.read_group([("row_type", "=", "failure")], ["failures:sum"], [])
         )
+        self.assertEqual(total, self.Defect.search_count([]))

@@ -86,6 +86,16 @@ class TestDocuments(RepairCommon):
     def test_decision_goes_out_with_the_response_letter(self):
         self.claim.action_start_diagnosis()
         self.claim.with_user(self.manager).action_decide("repair")
+        # The letter is rendered when the email leaves with the mail queue, not while the
+        # manager decides (issue 17): the message waits for it, its email is queued.
+        message = self.claim.response_letter_message_id
+        self.assertEqual(message.message_type, "auto_comment")
+        self.assertFalse(message.attachment_ids)
+        mails = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails.state, "outgoing")
+        mails.send()
+        self.assertFalse(self.claim.response_letter_message_id)
         message = self.claim.message_ids.filtered(
             lambda m: m.message_type == "auto_comment" and m.attachment_ids
         )

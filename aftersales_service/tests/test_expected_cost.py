@@ -97,3 +97,60 @@ class TestExpectedCost(RepairCommon):
         with Form(order) as form, form.order_line.edit(0) as line:
             line.product_uom_qty = 2
             self.assertAlmostEqual(line.aftersales_expected_cost, 70.0)
+
+    def test_expected_cost_per_company_currency(self):
+        """Two companies in different currencies sharing the product: each company's figure
+        is its own history in its own currency, never the sum of both."""
+        foreign = self.env.ref("base.EUR")
+        if foreign == self.company.currency_id:
+            foreign = self.env.ref("base.GBP")
+        foreign.active = True
+        company2 = self.env["res.company"].create(
+            {"name": "Service Abroad", "currency_id": foreign.id}
+        )
+        self.assertFalse(self.unit_tmpl.company_id)  # shared by both companies
+        # Company 1: a done order with 50.00 of warranty cost on RP-WAR-1.
+        order = self._warranty_order(self.lot_warranty, [(self.part_pump, 1)])
+        self.assertAlmostEqual(order.aftersales_amount_warranty, 50.0)
+        # Company 2 (stored figures as its own flows write them): RP-WAR-2 registered
+        # there, and a done order costing it 120.00 in its currency.
+        other = self._warranty_order(self.lot_warranty_2, [(self.part_belt, 1)])
+        self.env.flush_all()  # pending recomputations first
+        other._write({"company_id": company2.id, "aftersales_amount_warranty": 120.0})
+        layer2 = self.env["aftersales.warranty"].search([("lot_id", "=", self.lot_warranty_2.id)])
+        layer2._write({"company_id": company2.id})
+        self.Template._cron_aftersales_expected_cost()
+        tmpl1 = self.unit_tmpl.with_company(self.company)
+        tmpl2 = self.unit_tmpl.with_company(company2)
+        self.assertAlmostEqual(tmpl1.aftersales_expected_cost, 50.0)  # 50 / 1 unit
+        self.assertEqual(tmpl1.cost_currency_id, self.company.currency_id)
+        self.assertAlmostEqual(tmpl2.aftersales_expected_cost, 120.0)  # 120 / 1 unit
+        self.assertEqual(tmpl2.cost_currency_id, foreign)
+        self.assertEqual(
+            self.unit_tmpl.aftersales_expected_cost_value, 50.0
+        )  # current company: company 1
+        self.assertEqual(self.Template._cron_aftersales_expected_cost(), 0)
+        # The suggested price of a company-2 extended warranty uses company 2's figure.
+        extension = self.env["product.product"].create(
+            {"name": "Extended +1 year abroad", "type": "service", "list_price": 100.0}
+        )
+        term = self.env["aftersales.warranty.term"].create(
+            {
+                "name": "Extended abroad",
+                "kind": "extended",
+                "duration": 1,
+                "duration_unit": "year",
+                "company_id": company2.id,
+                "extension_product_id": extension.id,
+                "product_tmpl_ids": [Command.link(self.unit_tmpl.id)],
+            }
+        )
+        self.assertEqual(term.aftersales_currency_id, foreign)
+        self.assertAlmostEqual(term.aftersales_expected_cost, 120.0)
+        self.assertAlmostEqual(term.aftersales_suggested_price, 156.0)  # 120 x 1.3
+        # Company 2 loses its unit: its figure drops to 0, company 1's stays.
+        layer2._write({"state": "void"})
+        self.Template._cron_aftersales_expected_cost()
+        self.unit_tmpl.invalidate_recordset()
+        self.assertAlmostEqual(tmpl2.aftersales_expected_cost, 0.0)
+        self.assertAlmostEqual(tmpl1.aftersales_expected_cost, 50.0)

@@ -481,7 +481,9 @@ class TestPartsAccess(PartsCommon):
             "aftersales_service.stock_picking_action_aftersales_parts"
         )
         domain = safe_eval(action["domain"])
-        queue = Picking.search(domain + [("state", "=", "assigned")])
+        queue = Picking.search(
+            domain + [("state", "=", "assigned"), ("aftersales_repair_id", "=", repair.id)]
+        )
         # Urgency: the resolution deadline of the claim behind the order, when there is one.
         self.assertFalse(queue.aftersales_date_due)
         self.assertEqual(queue.aftersales_repair_id, repair)

@@ -3,7 +3,7 @@ duplicates, the decision."""
 
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -234,3 +234,136 @@ class TestQualityAlert(DefectCommon):
             company_ids=[(6, 0, other.ids)],
         )
         self.assertFalse(self.Alert.with_user(stranger).search([("id", "=", alert.id)]))
+
+    # Quarantine release ----------------------------------------------------------------------
+
+    def _quarantined_alert(self):
+        self._failures(3, lot=self.motor_lot_b)
+        alert = self._detect()
+        alert.with_user(self.manager).action_quarantine()
+        self.assertTrue(alert.is_quarantined)
+        return alert
+
+    def _reserved_lots(self, picking):
+        """{lot: quantity reserved} of ``picking``."""
+        result = {}
+        for line in picking.move_line_ids:
+            result[line.lot_id] = result.get(line.lot_id, 0.0) + line.quantity
+        return result
+
+    def test_quarantined_lot_cannot_be_sold_until_released(self):
+        alert = self._quarantined_alert()
+        quarantine = alert.quarantine_picking_ids.location_dest_id
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer_ru.id,
+                "order_line": [
+                    Command.create({"product_id": self.part_motor.id, "product_uom_qty": 10})
+                ],
+            }
+        )
+        order.action_confirm()
+        delivery = order.picking_ids
+        delivery.action_assign()
+        # Only lot A (5 in stock) is reserved: lot B sits in quarantine.
+        self.assertEqual(self._reserved_lots(delivery), {self.motor_lot: 5.0})
+        self.assertEqual(delivery.state, "assigned")
+        alert.with_user(self.manager).action_release_quarantine()
+        release = alert.release_picking_ids
+        self.assertEqual(release.state, "done")
+        self.assertEqual(release.location_id, quarantine)
+        self.assertEqual(release.move_line_ids.location_dest_id, self.stock_location)
+        self.assertEqual(release.move_line_ids.lot_id, self.motor_lot_b)
+        self.assertEqual(self._qty(self.part_motor, quarantine, lot=self.motor_lot_b), 0.0)
+        self.assertEqual(self._qty(self.part_motor, self.stock_location, lot=self.motor_lot_b), 5.0)
+        self.assertTrue(alert.date_released)
+        self.assertFalse(alert.is_quarantined)
+        self.assertIn("released from quarantine", alert.message_ids[:1].body)
+        delivery.action_assign()
+        self.assertEqual(
+            self._reserved_lots(delivery), {self.motor_lot: 5.0, self.motor_lot_b: 5.0}
+        )
+        # Released once: a second release is refused and changes nothing.
+        with self.assertRaises(UserError):
+            alert.with_user(self.manager).action_release_quarantine()
+        self.assertEqual(alert.release_picking_ids, release)
+
+    def test_quarantined_lot_cannot_be_issued_until_released(self):
+        self.company.aftersales_parts_issue = True
+        alert = self._quarantined_alert()
+        order = self.env["repair.order"].create(
+            {
+                "partner_id": self.customer_ru.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.part_motor.id,
+                            "product_uom_qty": 8,
+                            "repair_line_type": "add",
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_validate()
+        order.with_context(aftersales_open_pickings=False).action_aftersales_issue_parts()
+        issue = order.aftersales_parts_picking_ids
+        issue.action_assign()
+        self.assertEqual(self._reserved_lots(issue), {self.motor_lot: 5.0})
+        alert.with_user(self.manager).action_release_quarantine()
+        issue.action_assign()
+        self.assertEqual(self._reserved_lots(issue), {self.motor_lot: 5.0, self.motor_lot_b: 3.0})
+
+    def test_release_only_what_is_left_in_quarantine(self):
+        alert = self._quarantined_alert()
+        quarantine = alert.quarantine_picking_ids.location_dest_id
+        # Two units of the suspect lot were scrapped in quarantine meanwhile.
+        scrap = self.env["stock.scrap"].create(
+            {
+                "product_id": self.part_motor.id,
+                "lot_id": self.motor_lot_b.id,
+                "scrap_qty": 2,
+                "location_id": quarantine.id,
+            }
+        )
+        scrap.action_validate()
+        alert.with_user(self.manager).action_release_quarantine()
+        self.assertEqual(alert.release_picking_ids.move_ids.quantity, 3.0)
+        self.assertEqual(self._qty(self.part_motor, self.stock_location, lot=self.motor_lot_b), 3.0)
+        self.assertEqual(self._qty(self.part_motor, quarantine, lot=self.motor_lot_b), 0.0)
+
+    def test_release_refused_and_manager_only(self):
+        self._failures(1, lot=False)
+        plain = self._detect()
+        with self.assertRaises(UserError):
+            plain.with_user(self.manager).action_release_quarantine()
+        self.assertFalse(plain.release_picking_ids)
+        plain.unlink()
+        alert = self._quarantined_alert()
+        quarantine = alert.quarantine_picking_ids.location_dest_id
+        with self.assertRaises(AccessError):
+            alert.with_user(self.frontdesk).action_release_quarantine()
+        with self.assertRaises(AccessError):
+            alert.with_user(self.technician).action_release_quarantine()
+        with self.assertRaises(AccessError):
+            alert.with_user(self.frontdesk).action_quarantine()
+        # Transfers and dates are the actions' (a context key does not open them).
+        for vals in (
+            {"release_picking_ids": [Command.set(alert.quarantine_picking_ids.ids)]},
+            {"date_released": fields.Datetime.now()},
+            {"quarantine_picking_ids": [Command.clear()]},
+        ):
+            with self.assertRaises(UserError):
+                alert.with_user(self.manager).write(vals)
+        with self.assertRaises(UserError):
+            alert.with_context(aftersales_quality_decision=True).write({"state": "done"})
+        with self.assertRaises(UserError):
+            self.Alert.with_user(self.manager).create(
+                {"product_id": self.part_belt.id, "state": "done"}
+            )
+        self.assertFalse(alert.release_picking_ids)
+        self.assertFalse(alert.date_released)
+        self.assertEqual(alert.state, "new")
+        self.assertEqual(self._qty(self.part_motor, quarantine, lot=self.motor_lot_b), 5.0)
+        alert.with_user(self.manager).action_release_quarantine()
+        self.assertEqual(self._qty(self.part_motor, quarantine, lot=self.motor_lot_b), 0.0)

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .test_repair import RepairCommon
@@ -11,7 +11,10 @@ from .test_repair import RepairCommon
 
 @tagged("post_install", "-at_install")
 class TestVolumeReport(RepairCommon):
-    def test_figures_per_month_and_team(self):
+    def _known_data_set(self):
+        """Team "Report Team" (Russia): 4 claims received 3 March 2025, resolved after 2, 4,
+        6 and 20 days (due after 10); one done order in March (a pump, 2 hours); 30.00
+        recovered from a supplier on the order; ratings 5 and 4 on two claims."""
         self.env["aftersales.team"].search([]).action_archive()  # one team per country
         team = self.env["aftersales.team"].create(
             {
@@ -42,7 +45,30 @@ class TestVolumeReport(RepairCommon):
         self._finish(order)
         order._write({"schedule_date": datetime(2025, 3, 10, 9, 0)})
         self.assertEqual(order.aftersales_team_id, team)
+        # The order's share of an accepted supplier claim (the stored figure the supplier
+        # claims' acceptance writes, see test_supplier_claim).
+        self.env.flush_all()  # pending recomputations first
+        order._write({"aftersales_amount_recovered": 30.0})
+        claim_model = self.env["ir.model"]._get_id("aftersales.claim")
+        for claim, value in zip(claims[:2], (5, 4), strict=True):
+            self.env["rating.rating"].create(
+                {
+                    "res_model_id": claim_model,
+                    "res_id": claim.id,
+                    "partner_id": self.customer_ru.id,
+                    "rating": value,
+                    "consumed": True,
+                }
+            )
+        # A request not answered yet counts for nothing.
+        self.env["rating.rating"].create(
+            {"res_model_id": claim_model, "res_id": claims[2].id, "rating": 0, "consumed": False}
+        )
         self.env.flush_all()
+        return team, claims, order
+
+    def test_figures_per_month_and_team(self):
+        team, _claims, order = self._known_data_set()
         rows = self.env["aftersales.volume.report"].search(
             [("team_id", "=", team.id), ("month", "=", "2025-03-01")]
         )
@@ -57,5 +83,74 @@ class TestVolumeReport(RepairCommon):
         self.assertAlmostEqual(rows.labor_hours, 2.0)
         self.assertAlmostEqual(rows.parts_cost, 50.0)
         self.assertAlmostEqual(rows.warranty_cost, order.aftersales_amount_warranty)
+        self.assertAlmostEqual(rows.recovered_amount, 30.0)
+        self.assertEqual(rows.rating_count, 2)
+        self.assertAlmostEqual(rows.rating_total, 9.0)
+        self.assertAlmostEqual(rows.rating_avg, 4.5)
         with self.assertRaises(AccessError):
             self.env["aftersales.volume.report"].with_user(self.technician).search([])
+
+    def test_printed_period_report(self):
+        team, _claims, _order = self._known_data_set()
+        # Another month of the same team, outside the period: not printed.
+        other = self._create_claim(self.customer_ru, lot=self.lot_warranty, defect=False)
+        other._write({"date_received": datetime(2025, 5, 2, 9, 0)})
+        self.env.flush_all()
+        Print = self.env["aftersales.volume.report.print"]
+        wizard = Print.with_user(self.manager).create(
+            {"date_from": "2025-02-10", "date_to": "2025-04-05", "team_id": team.id}
+        )
+        values = wizard._aftersales_report_values()
+        self.assertEqual(values["rows"].mapped("month"), [datetime(2025, 3, 1).date()])
+        self.assertEqual(str(values["start"]), "2025-02-01")
+        self.assertEqual(str(values["end"]), "2025-04-30")
+        totals = values["totals"]
+        self.assertEqual(totals["claims_received"], 4)
+        self.assertEqual(totals["claims_on_time"], 3)
+        self.assertAlmostEqual(totals["on_time_rate"], 75.0)
+        self.assertAlmostEqual(totals["median_days"], 5.0)
+        self.assertAlmostEqual(totals["p90_days"], 15.8)
+        self.assertAlmostEqual(totals["recovered_amount"], 30.0)
+        self.assertAlmostEqual(totals["rating_avg"], 4.5)
+        action = wizard.action_print()
+        self.assertEqual(action["report_name"], "aftersales_service.report_aftersales_volume")
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            ._render_qweb_html("aftersales_service.action_report_aftersales_volume", wizard.ids)[0]
+            .decode()
+        )
+        self.assertIn("Volume and Timing of the After-Sales Work", html)
+        self.assertIn("Report Team", html)
+        for figure in ("75.0", "5.0", "15.8", "2.00", "50.00", "30.00", "4.50"):
+            self.assertIn(figure, html)
+        self.assertIn("Signature", html)
+        self.assertIn("March 2025", html)
+        self.assertNotIn("May 2025", html)
+        # May alone: the other claim, and no resolution to time.
+        wizard.write({"date_from": "2025-05-01", "date_to": "2025-05-31"})
+        totals = wizard._aftersales_report_values()["totals"]
+        self.assertEqual(totals["claims_received"], 1)
+        self.assertIsNone(totals["median_days"])
+        self.assertIsNone(totals["rating_avg"])
+        with self.assertRaises(ValidationError):
+            Print.create({"date_from": "2025-05-02", "date_to": "2025-05-01"})
+        with self.assertRaises(AccessError):
+            Print.with_user(self.technician).create({"date_from": "2025-01-01"})
+
+    def test_demo_builder_ratings(self):
+        claims = self.env["aftersales.claim"].search([("date_resolved", "!=", False)])
+        if not claims:
+            self.skipTest("no resolved claim: the database has no demo data")
+        Rating = self.env["rating.rating"]
+        before = Rating.search_count(
+            [("res_model", "=", "aftersales.claim"), ("consumed", "=", True)]
+        )
+        self.assertTrue(self.env["aftersales.demo"]._aftersales_demo_desk_reports())
+        after = Rating.search_count(
+            [("res_model", "=", "aftersales.claim"), ("consumed", "=", True)]
+        )
+        self.assertEqual(after - before, min(len(claims), 3))
+        self.env.flush_all()
+        rows = self.env["aftersales.volume.report"].search([("rating_count", ">", 0)])
+        self.assertGreaterEqual(sum(rows.mapped("rating_count")), after - before)

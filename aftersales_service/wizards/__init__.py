@@ -6,3 +6,4 @@ from . import aftersales_loaner_lend
 from . import aftersales_loaner_return
 from . import aftersales_loaner_confirm
 from . import aftersales_expertise_conclude
+from . import aftersales_volume_report_print

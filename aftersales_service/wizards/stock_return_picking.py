@@ -1,5 +1,7 @@
 from odoo import models
 
+from ..models.aftersales_claim_context import claim_return_vals
+
 
 class StockReturnPicking(models.TransientModel):
     """The host's generic *Return* on a parts issue is a parts return of the same order:
@@ -10,6 +12,10 @@ class StockReturnPicking(models.TransientModel):
 
     def _prepare_picking_default_values(self):
         vals = super()._prepare_picking_default_values()
+        if claim_return_vals():
+            # A claim's decision returns the unit: created with the claim's values.
+            vals.update(claim_return_vals())
+            return vals
         picking = self.picking_id
         if picking.aftersales_purpose == "parts_issue":
             vals.update(
