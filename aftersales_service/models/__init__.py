@@ -28,6 +28,7 @@ from . import repair_order
 from . import repair_order_unit
 from . import repair_order_presence
 from . import repair_order_board
+from . import repair_order_state_guard
 from . import repair_order_paths
 from . import repair_order_billing
 from . import repair_order_parts

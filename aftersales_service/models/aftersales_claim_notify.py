@@ -130,26 +130,37 @@ class AftersalesClaim(models.Model):
         written answer of Law 2300-1 art. 22 and Directive (EU) 2019/771 art. 14 p. 1.
         Called by the mail queue before the email goes out (mail_mail.py)."""
         for claim in self.sudo():
-            message = claim.response_letter_message_id
-            letters = claim._aftersales_response_letter()
-            if message and letters:
-                attachments = (
-                    self.env["ir.attachment"]
-                    .sudo()
-                    .create(
-                        [
-                            {
-                                "name": name,
-                                "raw": content,
-                                "res_model": message.model,
-                                "res_id": message.res_id,
-                            }
-                            for name, content in letters
-                        ]
-                    )
+            try:
+                with self.env.cr.savepoint():
+                    claim._aftersales_attach_one_response_letter()
+            except Exception:  # pylint: disable=broad-exception-caught
+                # One letter that fails to render must not hold back the mail queue (the
+                # host sends a batch of emails in one call): this email leaves without it,
+                # the letter stays printable from the claim.
+                _logger.exception("Response letter of %s not attached", claim.name)
+
+    def _aftersales_attach_one_response_letter(self):
+        self.ensure_one()
+        message = self.response_letter_message_id
+        letters = self._aftersales_response_letter()
+        if message and letters:
+            attachments = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    [
+                        {
+                            "name": name,
+                            "raw": content,
+                            "res_model": message.model,
+                            "res_id": message.res_id,
+                        }
+                        for name, content in letters
+                    ]
                 )
-                message.write({"attachment_ids": [Command.link(a.id) for a in attachments]})
-            claim._aftersales_workflow_write({"response_letter_message_id": False})
+            )
+            message.write({"attachment_ids": [Command.link(a.id) for a in attachments]})
+        self._aftersales_workflow_write({"response_letter_message_id": False})
 
     def _aftersales_notify(self, template_xmlid, attachments=None):
         """Post the template on the claim as a message to the customer (in their language),

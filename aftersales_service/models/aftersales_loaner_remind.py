@@ -27,14 +27,24 @@ class AftersalesLoanerRemind(models.Model):
         help="When the customer was reminded that the unit is due back (by the daily job).",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any("date_reminded" in vals for vals in vals_list):
+            raise UserError(self.env._("When the customer was reminded is set by the system."))
+        return super().create(vals_list)
+
     def write(self, vals):
         # Set by the job (and cleared by a new due date) in SQL only: a client cannot mark a
         # loan as reminded, nor send a second reminder by clearing the date.
         if "date_reminded" in vals:
             raise UserError(self.env._("When the customer was reminded is set by the system."))
+        due_before = {loan.id: loan.date_due for loan in self} if "date_due" in vals else {}
         res = super().write(vals)
-        if "date_due" in vals:
-            reminded = self.filtered("date_reminded")
+        if due_before:
+            # Only a due date that really moved asks for a new reminder (not a re-save).
+            reminded = self.filtered(
+                lambda loan: loan.date_reminded and loan.date_due != due_before[loan.id]
+            )
             if reminded:
                 self.env.cr.execute(
                     "UPDATE aftersales_loaner SET date_reminded = NULL WHERE id IN %s",

@@ -1,10 +1,10 @@
 from odoo import api, fields, models
 
 
-class RepairOrder(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class RepairOrder(models.Model):
     """The technician's board: one column per workflow stage, in the workflow's order."""
 
-    _inherit = "repair.order"
+    _inherit = "repair.order"  # pylint: disable=consider-merging-classes-inherited
 
     state = fields.Selection(group_expand="_aftersales_expand_states")
 

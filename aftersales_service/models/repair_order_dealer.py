@@ -93,7 +93,8 @@ class RepairOrderDealer(models.Model):
         work, so booking both would count the same warranty remedy twice (EU Directive
         2019/771 art. 13-14, RF Consumer Protection Law art. 18: one remedy, one cost).
         *Invoice Service* on such an order bills only the customer's share, if any."""
-        if self.aftersales_dealer_id:
+        # A bill already made counts even if the claim's dealer was changed since.
+        if self.aftersales_dealer_id or self._aftersales_dealer_billed():
             return None
         return super()._prepare_aftersales_warranty_move_vals()
 

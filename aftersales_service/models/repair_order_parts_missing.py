@@ -96,7 +96,8 @@ class RepairOrderPartsMissing(models.Model):
 
     def _aftersales_removable_part_lines(self, move_ids):
         """Part lines among ``move_ids`` the current user may remove through the order
-        though not allowed to delete stock moves: lines of these open orders, not done."""
+        though not allowed to delete stock moves: lines of these open orders, not done, whose
+        parts were not issued yet."""
         if not move_ids or self.env["stock.move"].has_access("unlink"):
             return self.env["stock.move"]
         return (
@@ -107,6 +108,9 @@ class RepairOrderPartsMissing(models.Model):
                     m.repair_id in self
                     and m.repair_id.state in ("draft", "confirmed", "under_repair")
                     and m.state != "done"
+                    # Parts already handed to the workshop are not removed with the line:
+                    # they would stay there untraced (the warehouse takes them back first).
+                    and not any(o.state == "done" for o in m.move_orig_ids)
                 )
             )
         )

@@ -14,9 +14,10 @@ class AftersalesPartsForecast(models.Model):
 
     Failure rate of a part on a product: the part's consumption on the done service orders
     of that product over the company's history window (the expected-cost window, Settings >
-    After-Sales > Pricing) ÷ the product's units registered under warranty over the same
-    window. Forecast of the part = Σ over products (units under warranty × rate) × horizon
-    (months × 365/12 days) ÷ window days. One SQL view computes it all."""
+    After-Sales > Pricing) ÷ the product's units under warranty at some time in that window
+    (all that could fail in it, also those sold before it). Forecast of the part = Σ over
+    products (units under warranty × rate) × horizon (months × 365/12 days) ÷ window days.
+    One SQL view computes it all."""
 
     _name = "aftersales.parts.forecast"
     _description = "Spare-Part Need Forecast"
@@ -62,8 +63,8 @@ class AftersalesPartsForecast(models.Model):
                   JOIN params p ON p.company_id = w.company_id
                   JOIN stock_lot l ON l.id = w.lot_id
                  WHERE w.state != 'void'
-                   AND w.date_start > CURRENT_DATE - p.window_days
                    AND w.date_start <= CURRENT_DATE
+                   AND (w.date_end IS NULL OR w.date_end > CURRENT_DATE - p.window_days)
                  GROUP BY 1, 2
             ), active AS (
                 SELECT w.company_id, l.product_id AS unit_id, COUNT(DISTINCT w.lot_id) AS n

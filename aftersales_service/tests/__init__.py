@@ -45,3 +45,4 @@ from . import test_supplier_claim_breach
 from . import test_parts_missing
 from . import test_parts_forecast
 from . import test_board
+from . import test_workflow_guards

@@ -154,6 +154,22 @@ class TestAgreementDealer(AgreementCommon):
         self.assertAlmostEqual(order.aftersales_amount_warranty, 177.0)
         self.assertEqual(self._bills(), bill)
 
+    def test_dealer_removed_after_billing_still_books_once(self):
+        """Clearing the claim's dealer once the dealer is billed does not bring our warranty
+        entry back: the bill already booked the warranty share."""
+        order = self._dealer_order()
+        self._finish(order)
+        order.with_user(self.manager).action_aftersales_bill_dealer()
+        bill = order.aftersales_dealer_bill_id
+        order.aftersales_claim_id.write({"dealer_id": False})
+        self.assertFalse(order.aftersales_dealer_id)
+        order.with_user(self.manager).action_aftersales_invoice()
+        self.assertFalse(order.aftersales_warranty_move_id)
+        bill.invoice_date = self.today
+        bill.action_post()
+        self.assertAlmostEqual(sum(self._warranty_lines().mapped("balance")), 177.0)
+        self.assertEqual(self._warranty_lines().move_id, bill)
+
     def test_invoice_then_bill_dealer_books_once(self):
         order = self._dealer_order()
         order.with_user(self.manager).write(

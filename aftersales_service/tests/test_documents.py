@@ -1,3 +1,4 @@
+from unittest.mock import patch
 from urllib.parse import quote_plus
 
 from odoo.exceptions import UserError
@@ -105,6 +106,28 @@ class TestDocuments(RepairCommon):
         self.assertIn("Law 2300-1 art. 20", message.body)
         self.assertEqual(len(message.attachment_ids), 1)
         self.assertIn("RP-WAR-1", message.attachment_ids.raw.decode())
+
+    def test_broken_letter_does_not_hold_the_mail_queue(self):
+        """A letter that fails to render (a broken template) must not stop the host's mail
+        queue, which sends a whole batch of emails in one call: the email leaves without
+        it, the rest of the batch goes on, the letter stays printable from the claim."""
+        self.claim.action_start_diagnosis()
+        self.claim.with_user(self.manager).action_decide("repair")
+        message = self.claim.response_letter_message_id
+        mails = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        self.assertEqual(mails.state, "outgoing")
+        with (
+            patch.object(
+                type(self.env["aftersales.claim"]),
+                "_aftersales_response_letter",
+                side_effect=ValueError("broken template"),
+            ),
+            self.assertLogs("odoo.addons.aftersales_service", level="ERROR"),
+        ):
+            mails.send()
+        # Sent (and deleted as the host does once sent), not left in the queue.
+        self.assertFalse(mails.exists().filtered(lambda mail: mail.state == "outgoing"))
+        self.assertFalse(message.attachment_ids)
 
     def test_claim_received_message(self):
         message = self.claim.message_ids.filtered(lambda m: m.message_type == "auto_comment")

@@ -111,6 +111,23 @@ class TestPartsForecast(RepairCommon):
         self.assertAlmostEqual(forecast[self.part_board].forecast_qty, 2.0)
         self.assertAlmostEqual(forecast[self.part_board].qty_to_buy, 0.0)
 
+    def test_rate_counts_units_sold_before_the_window(self):
+        """A unit sold before the window but still under warranty could fail in it: it is
+        part of the rate's base, so a long warranty does not inflate the forecast."""
+        self._done_orders()
+        today = fields.Date.today()
+        self.env["aftersales.warranty"].search([("lot_id", "=", self.lot_warranty_2.id)])._write(
+            {
+                "state": "active",
+                "date_start": today - timedelta(days=500),
+                "date_end": today + timedelta(days=200),
+            }
+        )
+        self.env.flush_all()
+        # Board: 2 units under warranty x (2 fitted / 2 units in the window) x 0.25 = 0.5
+        # (counting only the unit registered in the window would give 2 x 2/1 x 0.25 = 1.0).
+        self.assertAlmostEqual(self._forecast()[self.part_board].forecast_qty, 0.5)
+
     def test_forecast_is_one_query(self):
         self._done_orders()
         Forecast = self.env["aftersales.parts.forecast"]
