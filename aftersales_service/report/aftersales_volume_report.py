@@ -3,6 +3,12 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+# Ratio fields of a group: (numerator, denominator, factor) of the sums of its rows.
+WEIGHTED = {
+    "on_time_rate": ("claims_on_time", "claims_resolved", 100.0),
+    "rating_avg": ("rating_total", "rating_count", 1.0),
+}
+
 
 class AftersalesVolumeReport(models.Model):
     """Volume and timing of the after-sales work per month and team: claims received and
@@ -11,7 +17,11 @@ class AftersalesVolumeReport(models.Model):
 
     A claim belongs to the team serving its customer's country; an order to its own team.
     Claims count in the month they were received (received) or resolved (resolved, timing);
-    orders in the month they were scheduled."""
+    orders in the month they were scheduled.
+
+    The on-time rate and the average rating of a group of rows (months, teams) are ratios of
+    the group's sums, weighted by claims and ratings (``_read_group_select``), not averages
+    of the rows' ratios: a month of one rating weighs as much as one rating."""
 
     _name = "aftersales.volume.report"
     _description = "After-Sales Volume and Timing"
@@ -156,6 +166,21 @@ class AftersalesVolumeReport(models.Model):
                    AND ra.team_id IS NOT DISTINCT FROM k.team_id
             """,
             claim_team=self._claim_team_query(),
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """A ratio of a group is the ratio of its sums (what the printed report's totals
+        give): the average of the months' ratios would make one month of one rating weigh
+        as much as a month of a hundred."""
+        fname, _sep, func = aggregate_spec.partition(":")
+        if fname not in WEIGHTED or func != "avg":
+            return super()._read_group_select(aggregate_spec, query)
+        numerator, denominator, factor = WEIGHTED[fname]
+        return SQL(
+            "(%s * SUM(%s) / NULLIF(SUM(%s), 0))::float",
+            factor,
+            self._field_to_sql(self._table, numerator, query),
+            self._field_to_sql(self._table, denominator, query),
         )
 
     def init(self):

@@ -90,6 +90,73 @@ class TestVolumeReport(RepairCommon):
         with self.assertRaises(AccessError):
             self.env["aftersales.volume.report"].with_user(self.technician).search([])
 
+    def test_grouped_rates_are_weighted(self):
+        """Grouped by year (or over teams), the average rating is the ratings' sum over their
+        count and the on-time rate the claims on time over the claims resolved: a month of
+        one rating does not weigh as much as a month of three."""
+        self.env["aftersales.team"].search([]).action_archive()
+        team = self.env["aftersales.team"].create(
+            {
+                "name": "Weighted Team",
+                "member_ids": [Command.set(self.technician.ids)],
+                "country_ids": [Command.set(self.country_ru.ids)],
+            }
+        )
+        claims = self.env["aftersales.claim"]
+        for _i in range(4):
+            claims |= self._create_claim(self.customer_ru, lot=self.lot_warranty, defect=False)
+        claim_model = self.env["ir.model"]._get_id("aftersales.claim")
+        # January: one claim, on time, rated 5. February: three claims, late, rated 1.
+        for claim, month, rating in zip(claims, (1, 2, 2, 2), (5, 1, 1, 1), strict=True):
+            claim._write(
+                {
+                    "date_received": datetime(2025, month, 3, 9, 0),
+                    "date_resolved": datetime(2025, month, 5 if month == 1 else 20, 9, 0),
+                    "date_resolution_due": datetime(2025, month, 13).date(),
+                }
+            )
+            self.env["rating.rating"].create(
+                {
+                    "res_model_id": claim_model,
+                    "res_id": claim.id,
+                    "partner_id": self.customer_ru.id,
+                    "rating": rating,
+                    "consumed": True,
+                }
+            )
+        self.env.flush_all()
+        Report = self.env["aftersales.volume.report"]
+        # (The demo's claims of Russian customers are this team's too, in recent months.)
+        domain = [
+            ("team_id", "=", team.id),
+            ("month", ">=", "2025-01-01"),
+            ("month", "<", "2025-03-01"),
+        ]
+        months = Report.search(domain, order="month")
+        self.assertEqual(months.mapped("rating_avg"), [5.0, 1.0])
+        self.assertEqual(months.mapped("on_time_rate"), [100.0, 0.0])
+        (year,) = Report.read_group(
+            domain, ["rating_avg", "on_time_rate", "rating_count"], ["month:year"]
+        )
+        self.assertEqual(year["rating_count"], 4)
+        self.assertAlmostEqual(year["rating_avg"], 2.0)  # (5 + 3 x 1) / 4, not (5 + 1) / 2
+        self.assertAlmostEqual(year["on_time_rate"], 25.0)  # 1 of 4, not (100 + 0) / 2
+        # The same through the ORM's grouped read, by team.
+        self.assertEqual(
+            Report._read_group(domain, ["team_id"], ["rating_avg:avg", "on_time_rate:avg"]),
+            [(team, 2.0, 25.0)],
+        )
+        # A group with no rating and no resolved claim has no rate (not 0).
+        claims[0]._write({"date_received": datetime(2025, 6, 3, 9, 0)})
+        self.env.flush_all()
+        (june,) = Report.read_group(
+            [("team_id", "=", team.id), ("month", "=", "2025-06-01")],
+            ["rating_avg", "on_time_rate"],
+            ["team_id"],
+        )
+        self.assertFalse(june["rating_avg"])
+        self.assertFalse(june["on_time_rate"])
+
     def test_printed_period_report(self):
         team, _claims, _order = self._known_data_set()
         # Another month of the same team, outside the period: not printed.
