@@ -17,6 +17,8 @@ class AftersalesPartsForecast(models.Model):
     After-Sales > Pricing) ÷ the product's units under warranty at some time in that window
     (all that could fail in it, also those sold before it). Forecast of the part = Σ over
     products (units under warranty × rate) × horizon (months × 365/12 days) ÷ window days.
+    On hand is what the company can issue: the warehouses' stock (WH/Stock and below), not
+    what waits in Quarantine, the workshop, loaners or units in service.
     One SQL view computes it all."""
 
     _name = "aftersales.parts.forecast"
@@ -101,11 +103,32 @@ class AftersalesPartsForecast(models.Model):
                   JOIN active a ON a.company_id = c.company_id AND a.unit_id = c.unit_id
                  GROUP BY c.company_id, c.part_id, p.months, p.window_days
             ), on_hand AS (
+                -- What the company can issue: internal stock under an active warehouse's
+                -- stock location (WH/Stock and below). Quarantine, the workshop and the
+                -- loaners are siblings of WH/Stock, units in service outside the warehouse;
+                -- a workshop, loaner or units-in-service location placed under WH/Stock
+                -- (and what is below it) does not count either.
                 SELECT q.company_id, q.product_id, SUM(q.quantity) AS qty
                   FROM stock_quant q
                   JOIN stock_location sl ON sl.id = q.location_id
                  WHERE sl.usage = 'internal'
                    AND q.product_id IN (SELECT part_id FROM forecast)
+                   AND EXISTS (
+                       SELECT 1
+                         FROM stock_warehouse wh
+                         JOIN stock_location ws ON ws.id = wh.lot_stock_id
+                        WHERE wh.active
+                          AND starts_with(sl.parent_path, ws.parent_path)
+                   )
+                   AND NOT EXISTS (
+                       SELECT 1
+                         FROM stock_location x
+                        WHERE (x.aftersales_units_in_service
+                               OR x.aftersales_loaner
+                               OR x.id IN (SELECT aftersales_workshop_location_id
+                                             FROM stock_warehouse))
+                          AND starts_with(sl.parent_path, x.parent_path)
+                   )
                  GROUP BY 1, 2
             )
             SELECT ROW_NUMBER() OVER (ORDER BY f.company_id, f.part_id) AS id,

@@ -34,6 +34,11 @@ class TestPartsForecast(RepairCommon):
             self._finish(self._new_order(lot, parts=parts, aftersales_on_site=True))
         # A draft order's parts are not consumed.
         self._new_order(self.lot_warranty, parts=[(self.part_pump, 3)])
+        # The units were registered a month ago: registered today in the user's time zone
+        # (Brussels) they start tomorrow for the view's CURRENT_DATE (UTC) late in the day.
+        self.env["aftersales.warranty"].search(
+            [("lot_id", "in", (self.lot_warranty | self.lot_warranty_2).ids)]
+        )._write({"date_start": fields.Date.today() - timedelta(days=30)})
         self.env.flush_all()
 
     def _forecast(self):
@@ -110,6 +115,35 @@ class TestPartsForecast(RepairCommon):
         self.assertEqual(forecast[self.part_board].units_under_warranty, 1)
         self.assertAlmostEqual(forecast[self.part_board].forecast_qty, 2.0)
         self.assertAlmostEqual(forecast[self.part_board].qty_to_buy, 0.0)
+
+    def test_on_hand_is_what_can_be_issued(self):
+        """On hand counts the warehouse's stock (WH/Stock and below) only: not what waits in
+        Quarantine, in the workshop, among the loaners or the units in service."""
+        self._done_orders()
+        board = self.part_board
+        shelf = self.env["stock.location"].create(
+            {"name": "Shelf B", "usage": "internal", "location_id": self.stock_location.id}
+        )
+        quarantine = self.env["aftersales.quality.alert"]._aftersales_quarantine_location(
+            self.warehouse
+        )
+        # 2 in WH/Stock (1 on the stock location, 1 on a shelf below it), 3 in Quarantine,
+        # 1 in the workshop, 1 among the loaners, 1 in the units in service.
+        self._add_stock(board, 1)
+        for location, qty in (
+            (shelf, 1),
+            (quarantine, 3),
+            (self.warehouse.aftersales_workshop_location_id, 1),
+            (self.warehouse.aftersales_loaner_location_id, 1),
+            (self.warehouse.aftersales_service_location_id, 1),
+        ):
+            self._add_stock(board, qty, location=location)
+        self.assertEqual(self._qty(board, self.stock_location), 1)
+        self.company.aftersales_forecast_months = 24  # board: 2 units x 1 x 2 = 4
+        forecast = self._forecast()[board]
+        self.assertAlmostEqual(forecast.forecast_qty, 4.0)
+        self.assertAlmostEqual(forecast.qty_on_hand, 2.0)
+        self.assertAlmostEqual(forecast.qty_to_buy, 2.0)
 
     def test_rate_counts_units_sold_before_the_window(self):
         """A unit sold before the window but still under warranty could fail in it: it is
