@@ -19,7 +19,7 @@ class RepairOrderLoaner(models.Model):
 
     aftersales_loaner_ids = fields.One2many("aftersales.loaner", "repair_id", string="Loans")
     aftersales_loaner_count = fields.Integer(
-        string="Loans", compute="_compute_aftersales_loaner_count"
+        string="Loan Count", compute="_compute_aftersales_loaner_count"
     )
     aftersales_transport_picking_ids = fields.One2many(
         "stock.picking", "aftersales_repair_id", string="After-Sales Transfers"
