@@ -1,4 +1,5 @@
 from . import res_company
+from . import aftersales_workflow_mixin
 from . import res_config_settings
 from . import aftersales_shared_config
 from . import aftersales_warranty_term

@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
-import psycopg2
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -15,9 +13,7 @@ KINDS = [
 STATES = [("draft", "Draft"), ("active", "Active"), ("expired", "Expired")]
 # Days before the end of an agreement its responsible gets the renewal activity.
 REMINDER_DAYS = 30
-# Written only by the agreement's actions and its daily job (see ``write``).
-_ACTION_TOKEN = object()
-_ACTION_KEY = "aftersales_agreement_action"
+# Written only by the agreement's actions and its daily job (aftersales.workflow.mixin).
 WORKFLOW_FIELDS = frozenset({"state", "reminder_done"})
 
 
@@ -32,9 +28,15 @@ class AftersalesAgreement(models.Model):
 
     _name = "aftersales.agreement"
     _description = "After-Sales Agreement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]  # noqa: RUF012
+    _inherit = ["mail.thread", "mail.activity.mixin", "aftersales.workflow.mixin"]  # noqa: RUF012
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    _aftersales_workflow_fields = WORKFLOW_FIELDS
+    # Not even empty values at creation; the lock without a savepoint, re-reading the
+    # workflow fields only.
+    _aftersales_workflow_create_empty = False
+    _aftersales_lock_savepoint = False
+    _aftersales_lock_reread = ("state", "reminder_done")
 
     name = fields.Char(
         string="Reference", required=True, copy=False, readonly=True, default="New", index=True
@@ -121,31 +123,19 @@ class AftersalesAgreement(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._aftersales_guard(vals)
             if vals.get("name", "New") == "New":
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "aftersales.agreement"
                 ) or self.env._("New")
         return super().create(vals_list)
 
-    def write(self, vals):
-        self._aftersales_guard(vals)
-        return super().write(vals)
-
-    def _aftersales_guard(self, vals):
-        if self.env.context.get(_ACTION_KEY) is _ACTION_TOKEN:
-            return
-        forged = WORKFLOW_FIELDS.intersection(vals)
-        if forged:
-            raise UserError(
-                self.env._(
-                    "The state of an agreement changes through its buttons (activate, "
-                    "expire, reset) and its daily job, not by writing it."
-                )
+    def _raise_workflow_fields(self, fnames):
+        raise UserError(
+            self.env._(
+                "The state of an agreement changes through its buttons (activate, "
+                "expire, reset) and its daily job, not by writing it."
             )
-
-    def _aftersales_action_env(self):
-        return self.with_context(**{_ACTION_KEY: _ACTION_TOKEN})
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
@@ -156,28 +146,10 @@ class AftersalesAgreement(models.Model):
     # Actions
     # ------------------------------------------------------------------------------------
 
-    def _aftersales_lock(self):
-        """Each agreement once, its row locked, fields re-read: a second worker running the
-        same action is refused, not served twice."""
-        agreements = self.browse(list(dict.fromkeys(self.ids)))
-        if not agreements:
-            return agreements
-        names = ", ".join(agreements.mapped("name"))
-        agreements.flush_recordset()
-        try:
-            self.env.cr.execute(
-                "SELECT id FROM aftersales_agreement WHERE id IN %s FOR UPDATE NOWAIT",
-                (tuple(agreements.ids),),
-            )
-        except psycopg2.errors.LockNotAvailable:
-            raise UserError(
-                self.env._(
-                    "Agreement %(names)s is being changed by another user: try again.",
-                    names=names,
-                )
-            ) from None
-        agreements.invalidate_recordset(["state", "reminder_done"])
-        return agreements
+    def _aftersales_lock_message(self, names):
+        return self.env._(
+            "Agreement %(names)s is being changed by another user: try again.", names=names
+        )
 
     def _aftersales_check_state(self, states, action):
         wrong = self.filtered(lambda a: a.state not in states)
@@ -203,19 +175,19 @@ class AftersalesAgreement(models.Model):
                     names=", ".join(ended.mapped("name")),
                 )
             )
-        agreements._aftersales_action_env().write({"state": "active"})
+        agreements._aftersales_workflow_write({"state": "active"})
         return True
 
     def action_expire(self):
         agreements = self._aftersales_lock()
         agreements._aftersales_check_state(("active",), self.env._("expired"))
-        agreements._aftersales_action_env().write({"state": "expired"})
+        agreements._aftersales_workflow_write({"state": "expired"})
         return True
 
     def action_reset_draft(self):
         agreements = self._aftersales_lock()
         agreements._aftersales_check_state(("active", "expired"), self.env._("reset to draft"))
-        agreements._aftersales_action_env().write({"state": "draft", "reminder_done": False})
+        agreements._aftersales_workflow_write({"state": "draft", "reminder_done": False})
         return True
 
     @api.model
@@ -224,7 +196,7 @@ class AftersalesAgreement(models.Model):
         ``REMINDER_DAYS`` give their responsible a renewal activity, once."""
         today = fields.Date.context_today(self)
         ended = self.search([("state", "=", "active"), ("date_end", "<", today)])
-        ended._aftersales_action_env().write({"state": "expired"})
+        ended._aftersales_workflow_write({"state": "expired"})
         ending = self.search(
             [
                 ("state", "=", "active"),
@@ -240,7 +212,7 @@ class AftersalesAgreement(models.Model):
                 summary=self.env._("Agreement ends on %s: renew it?", agreement.date_end),
                 user_id=(agreement.user_id or self.env.user).id,
             )
-        ending._aftersales_action_env().write({"reminder_done": True})
+        ending._aftersales_workflow_write({"reminder_done": True})
         return len(ended), len(ending)
 
     # ------------------------------------------------------------------------------------

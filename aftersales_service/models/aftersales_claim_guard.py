@@ -1,19 +1,11 @@
 # Copyright 2026 aftersales_service authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from contextlib import contextmanager
-from contextvars import ContextVar
-
-from psycopg2.errors import LockNotAvailable
-
 from odoo import api, models
 from odoo.exceptions import UserError
 
 from ..rules import numbers
 from .aftersales_rpc_input import check_ids, check_vals
-
-# Set only while an action method of the claim runs, in this thread (a ContextVar: nothing
-# an RPC client sends — context keys, values — can set it).
-_IN_WORKFLOW = ContextVar("aftersales_claim_workflow", default=False)
+from .aftersales_workflow_mixin import aftersales_workflow_action, workflow
 
 # Fields only the claim's action methods change: the workflow, the decision and its money,
 # the legal clock. Over RPC, Odoo's readonly=True guards the form only.
@@ -56,15 +48,10 @@ FROZEN_AFTER_DIAGNOSIS = frozenset(
 )
 
 
-@contextmanager
 def claim_workflow():
     """Let the code inside write the workflow fields of claims (for the claim's actions and
     for other server-side flows of this addon that move a claim, e.g. an expertise)."""
-    token = _IN_WORKFLOW.set(True)
-    try:
-        yield
-    finally:
-        _IN_WORKFLOW.reset(token)
+    return workflow("aftersales.claim")
 
 
 class AftersalesClaim(models.Model):
@@ -72,41 +59,24 @@ class AftersalesClaim(models.Model):
     each claim is acted on once per call (repeated ids), and two workers cannot decide the
     same claim at the same time."""
 
-    _inherit = "aftersales.claim"  # pylint: disable=consider-merging-classes-inherited
+    _name = "aftersales.claim"
+    _inherit = ["aftersales.claim", "aftersales.workflow.mixin"]  # noqa: RUF012
+    _aftersales_workflow_fields = WORKFLOW_FIELDS
+    _aftersales_workflow_initial = {"state": "new"}  # noqa: RUF012
+    _aftersales_frozen_fields = FROZEN_AFTER_DIAGNOSIS
+    _aftersales_frozen_open_states = ("new", "diagnosis")
 
-    # Write guards ------------------------------------------------------------------------
+    # Write guards (the workflow fields: aftersales.workflow.mixin) ---------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             check_vals(self, vals)
-        if not _IN_WORKFLOW.get():
-            for vals in vals_list:
-                forged = sorted(
-                    fname
-                    for fname in WORKFLOW_FIELDS & set(vals)
-                    if vals[fname] and not (fname == "state" and vals[fname] == "new")
-                )
-                if forged:
-                    self._raise_workflow_fields(forged)
         return super().create(vals_list)
 
     def write(self, vals):
         check_ids(self)
         check_vals(self, vals)
-        if not _IN_WORKFLOW.get():
-            forged = sorted(WORKFLOW_FIELDS & set(vals))
-            if forged:
-                self._raise_workflow_fields(forged)
-            frozen = sorted(FROZEN_AFTER_DIAGNOSIS & set(vals))
-            if frozen and any(claim.state not in ("new", "diagnosis") for claim in self):
-                raise UserError(
-                    self.env._(
-                        "Fields %(fields)s of a decided, resolved or closed claim cannot be "
-                        "changed: they fixed its deadlines, price and customer.",
-                        fields=", ".join(frozen),
-                    )
-                )
         return super().write(vals)
 
     def read(self, fields=None, load="_classic_read"):
@@ -122,40 +92,21 @@ class AftersalesClaim(models.Model):
             )
         )
 
-    def _aftersales_workflow_write(self, vals):
-        """Write workflow fields from server-side code of this addon (not callable over
-        RPC: private). Callers check their own rights and state first."""
-        with claim_workflow():
-            return self.write(vals)
+    def _raise_frozen_fields(self, fnames):
+        raise UserError(
+            self.env._(
+                "Fields %(fields)s of a decided, resolved or closed claim cannot be "
+                "changed: they fixed its deadlines, price and customer.",
+                fields=", ".join(fnames),
+            )
+        )
 
-    # Locking -------------------------------------------------------------------------------
-
-    def _aftersales_lock(self):
-        """Deduplicate the claims and lock their rows (``FOR UPDATE NOWAIT``), then drop
-        the cached values so the checks that follow read the state as committed.
-
-        Repeated ids in one call act once; a second worker deciding the same claim at the
-        same time gets a clear error instead of a second set of documents. Returns the
-        deduplicated, locked recordset."""
-        claims = self.browse(list(dict.fromkeys(self.ids)))
-        if not claims:
-            return claims
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM aftersales_claim WHERE id IN %s FOR UPDATE NOWAIT",
-                    [tuple(claims.ids)],
-                )
-        except LockNotAvailable:
-            raise UserError(
-                self.env._(
-                    "Claim %(claims)s is being changed by someone else right now; try again "
-                    "in a moment.",
-                    claims=", ".join(claims.sudo().mapped("name")),
-                )
-            ) from None
-        claims.invalidate_recordset()
-        return claims
+    def _aftersales_lock_message(self, names):
+        return self.env._(
+            "Claim %(claims)s is being changed by someone else right now; try again "
+            "in a moment.",
+            claims=names,
+        )
 
     # Actions: deduplicated, locked, allowed to write the workflow fields ---------------------
 
@@ -164,7 +115,7 @@ class AftersalesClaim(models.Model):
     ):
         amount = self._decision_amount_value(amount)
         claims = self._aftersales_lock()
-        with claim_workflow():
+        with claims._aftersales_workflow():
             return super(AftersalesClaim, claims).action_decide(
                 decision,
                 amount=amount,
@@ -173,25 +124,21 @@ class AftersalesClaim(models.Model):
                 exceed_reason=exceed_reason,
             )
 
+    @aftersales_workflow_action
     def action_start_diagnosis(self):
-        claims = self._aftersales_lock()
-        with claim_workflow():
-            return super(AftersalesClaim, claims).action_start_diagnosis()
+        return super().action_start_diagnosis()
 
+    @aftersales_workflow_action
     def action_done(self):
-        claims = self._aftersales_lock()
-        with claim_workflow():
-            return super(AftersalesClaim, claims).action_done()
+        return super().action_done()
 
+    @aftersales_workflow_action
     def action_cancel(self):
-        claims = self._aftersales_lock()
-        with claim_workflow():
-            return super(AftersalesClaim, claims).action_cancel()
+        return super().action_cancel()
 
+    @aftersales_workflow_action
     def action_create_repair(self):
-        claims = self._aftersales_lock()
-        with claim_workflow():
-            return super(AftersalesClaim, claims).action_create_repair()
+        return super().action_create_repair()
 
     # Input of RPC clients --------------------------------------------------------------------
 

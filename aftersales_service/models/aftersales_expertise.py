@@ -1,7 +1,5 @@
 import math
 
-from psycopg2.errors import LockNotAvailable
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
@@ -30,8 +28,6 @@ WORKFLOW_FIELDS = frozenset(
         "report_attachment_id",
     }
 )
-_ACTION_TOKEN = object()
-_ACTION_KEY = "aftersales_expertise_action"
 
 
 class AftersalesExpertise(models.Model):
@@ -44,9 +40,12 @@ class AftersalesExpertise(models.Model):
 
     _name = "aftersales.expertise"
     _description = "Independent Expertise"
-    _inherit = ["mail.thread", "mail.activity.mixin"]  # noqa: RUF012
+    _inherit = ["mail.thread", "mail.activity.mixin", "aftersales.workflow.mixin"]  # noqa: RUF012
     _order = "id desc"
     _check_company_auto = True
+    _aftersales_workflow_fields = WORKFLOW_FIELDS
+    _aftersales_workflow_initial = {"state": "draft"}  # noqa: RUF012
+    _aftersales_frozen_fields = frozenset({"claim_id", "company_id"})
 
     name = fields.Char(default="New", readonly=True, copy=False, required=True, index="trigram")
     company_id = fields.Many2one(
@@ -115,34 +114,12 @@ class AftersalesExpertise(models.Model):
 
     # ORM ---------------------------------------------------------------------------------
 
-    def _in_action(self):
-        return self.env.context.get(_ACTION_KEY) is _ACTION_TOKEN
-
-    def _action_env(self):
-        return self.with_context(**{_ACTION_KEY: _ACTION_TOKEN})
-
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            forged = sorted(
-                f
-                for f in WORKFLOW_FIELDS & set(vals)
-                if vals[f] and not (f == "state" and vals[f] == "draft")
-            )
-            if forged and not self._in_action():
-                self._raise_workflow_fields(forged)
             if vals.get("name", "New") == "New":
                 vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.expertise") or "New"
         return super().create(vals_list)
-
-    def write(self, vals):
-        if not self._in_action():
-            forged = sorted(WORKFLOW_FIELDS & set(vals))
-            if forged:
-                self._raise_workflow_fields(forged)
-            if {"claim_id", "company_id"} & set(vals) and any(e.state != "draft" for e in self):
-                raise UserError(self.env._("The claim of a sent expertise cannot change."))
-        return super().write(vals)
 
     def _raise_workflow_fields(self, fnames):
         raise UserError(
@@ -153,26 +130,13 @@ class AftersalesExpertise(models.Model):
             )
         )
 
-    def _aftersales_lock(self):
-        """Each expertise once, its row locked (``FOR UPDATE NOWAIT``) and re-read."""
-        records = self.browse(list(dict.fromkeys(self.ids)))
-        if not records:
-            return records
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM aftersales_expertise WHERE id IN %s FOR UPDATE NOWAIT",
-                    [tuple(records.ids)],
-                )
-        except LockNotAvailable:
-            raise UserError(
-                self.env._(
-                    "Expertise %(names)s is being changed by someone else right now.",
-                    names=", ".join(records.sudo().mapped("name")),
-                )
-            ) from None
-        records.invalidate_recordset()
-        return records
+    def _raise_frozen_fields(self, fnames):
+        raise UserError(self.env._("The claim of a sent expertise cannot change."))
+
+    def _aftersales_lock_message(self, names):
+        return self.env._(
+            "Expertise %(names)s is being changed by someone else right now.", names=names
+        )
 
     def _state_label(self):
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
@@ -301,7 +265,7 @@ class AftersalesExpertise(models.Model):
                 ),
                 quant.owner_id,
             )
-            exp._action_env().write(
+            exp._aftersales_workflow_write(
                 {"state": "sent", "date_sent": fields.Datetime.now(), "picking_id": picking.id}
             )
         return True
@@ -394,7 +358,7 @@ class AftersalesExpertise(models.Model):
             vals["bill_id"] = Move.create(self._prepare_bill_vals(cost)).id
             if bearer == "customer" and self.partner_id:
                 vals["invoice_id"] = Move.create(self._prepare_customer_invoice_vals(cost)).id
-        self._action_env().write(vals)
+        self._aftersales_workflow_write(vals)
         reason = self.env._(
             "Independent expertise %(name)s: %(conclusion)s.", name=self.name, conclusion=label
         )
@@ -471,7 +435,7 @@ class AftersalesExpertise(models.Model):
                         state=exp._state_label(),
                     )
                 )
-        records._action_env().write({"state": "cancel"})
+        records._aftersales_workflow_write({"state": "cancel"})
         return True
 
     def action_open_conclude(self):

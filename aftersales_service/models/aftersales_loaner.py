@@ -1,14 +1,7 @@
-from contextlib import contextmanager
-from contextvars import ContextVar
-
-from psycopg2.errors import LockNotAvailable
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-# Set only while an action of the loan runs, in this thread: nothing an RPC client sends can
-# set it (same pattern as the claim's guard, aftersales_claim_guard.py).
-_IN_WORKFLOW = ContextVar("aftersales_loaner_workflow", default=False)
+from .aftersales_workflow_mixin import workflow
 
 # Fields only the loan's actions write: the workflow, the documents it created, the money.
 WORKFLOW_FIELDS = frozenset(
@@ -31,13 +24,8 @@ FROZEN_AFTER_DRAFT = frozenset(
 CONDITIONS = [("ok", "Good"), ("damaged", "Damaged"), ("missing", "Missing")]
 
 
-@contextmanager
 def loaner_workflow():
-    token = _IN_WORKFLOW.set(True)
-    try:
-        yield
-    finally:
-        _IN_WORKFLOW.reset(token)
+    return workflow("aftersales.loaner")
 
 
 class AftersalesLoaner(models.Model):
@@ -51,9 +39,12 @@ class AftersalesLoaner(models.Model):
 
     _name = "aftersales.loaner"
     _description = "Loaner Unit Loan"
-    _inherit = ["mail.thread", "mail.activity.mixin"]  # noqa: RUF012
+    _inherit = ["mail.thread", "mail.activity.mixin", "aftersales.workflow.mixin"]  # noqa: RUF012
     _order = "date_due, id desc"
     _check_company_auto = True
+    _aftersales_workflow_fields = WORKFLOW_FIELDS
+    _aftersales_workflow_initial = {"state": "draft"}  # noqa: RUF012
+    _aftersales_frozen_fields = FROZEN_AFTER_DRAFT
 
     name = fields.Char(default="New", readonly=True, copy=False, required=True, index="trigram")
     company_id = fields.Many2one(
@@ -147,33 +138,12 @@ class AftersalesLoaner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not _IN_WORKFLOW.get():
-            for vals in vals_list:
-                forged = sorted(
-                    f
-                    for f in WORKFLOW_FIELDS & set(vals)
-                    if vals[f] and not (f == "state" and vals[f] == "draft")
-                )
-                if forged:
-                    self._raise_workflow_fields(forged)
         for vals in vals_list:
             if vals.get("name", "New") == "New":
                 vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.loaner") or "New"
         return super().create(vals_list)
 
     def write(self, vals):
-        if not _IN_WORKFLOW.get():
-            forged = sorted(WORKFLOW_FIELDS & set(vals))
-            if forged:
-                self._raise_workflow_fields(forged)
-            frozen = sorted(FROZEN_AFTER_DRAFT & set(vals))
-            if frozen and any(loan.state != "draft" for loan in self):
-                raise UserError(
-                    self.env._(
-                        "Fields %(fields)s of a loan cannot change once the unit was handed over.",
-                        fields=", ".join(frozen),
-                    )
-                )
         res = super().write(vals)
         if "date_due" in vals:
             self.filtered(lambda loan: loan.state == "lent")._aftersales_update_overdue()
@@ -188,33 +158,20 @@ class AftersalesLoaner(models.Model):
             )
         )
 
-    def _workflow_write(self, vals):
-        with loaner_workflow():
-            return self.write(vals)
+    def _raise_frozen_fields(self, fnames):
+        raise UserError(
+            self.env._(
+                "Fields %(fields)s of a loan cannot change once the unit was handed over.",
+                fields=", ".join(fnames),
+            )
+        )
 
-    def _aftersales_lock(self):
-        """Each loan once, its row locked (``FOR UPDATE NOWAIT``) and re-read: a repeated
-        id or a second worker acting on the same loan gets a clear error, not a second
-        transfer."""
-        loans = self.browse(list(dict.fromkeys(self.ids)))
-        if not loans:
-            return loans
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM aftersales_loaner WHERE id IN %s FOR UPDATE NOWAIT",
-                    [tuple(loans.ids)],
-                )
-        except LockNotAvailable:
-            raise UserError(
-                self.env._(
-                    "Loan %(loans)s is being changed by someone else right now; try again in "
-                    "a moment.",
-                    loans=", ".join(loans.sudo().mapped("name")),
-                )
-            ) from None
-        loans.invalidate_recordset()
-        return loans
+    def _aftersales_lock_message(self, names):
+        return self.env._(
+            "Loan %(loans)s is being changed by someone else right now; try again in "
+            "a moment.",
+            loans=names,
+        )
 
     # Helpers -----------------------------------------------------------------------------
 
@@ -361,7 +318,7 @@ class AftersalesLoaner(models.Model):
                     "loaner_out", source, loan._customer_location(), warehouse.out_type_id
                 )
             )
-            loan._workflow_write(
+            loan._aftersales_workflow_write(
                 {
                     "state": "lent",
                     "location_id": source.id,
@@ -434,7 +391,7 @@ class AftersalesLoaner(models.Model):
                     .create(loan._prepare_damage_invoice_vals(amount))
                 )
                 vals["damage_invoice_id"] = invoice.id
-            loan._workflow_write(vals)
+            loan._aftersales_workflow_write(vals)
             loan.activity_unlink(["mail.mail_activity_data_todo"])
             loan.message_post(
                 body=self.env._(
@@ -456,7 +413,7 @@ class AftersalesLoaner(models.Model):
                         state=loan._state_label(),
                     )
                 )
-        loans._workflow_write({"state": "cancel"})
+        loans._aftersales_workflow_write({"state": "cancel"})
         return True
 
     def action_open_return(self):

@@ -47,8 +47,8 @@ class AftersalesLoanerWatch(models.Model):
         today = today or fields.Date.context_today(self)
         late = self.filtered(lambda loan: loan.state == "lent" and loan.date_due < today)
         late_new = late.filtered(lambda loan: not loan.is_overdue)
-        (late_new)._workflow_write({"is_overdue": True})
-        (self - late).filtered("is_overdue")._workflow_write({"is_overdue": False})
+        (late_new)._aftersales_workflow_write({"is_overdue": True})
+        (self - late).filtered("is_overdue")._aftersales_workflow_write({"is_overdue": False})
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         for loan in late_new.filtered(
             lambda rec: not rec.activity_ids.filtered(lambda a: a.activity_type_id == todo)

@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 from collections import defaultdict
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
@@ -11,6 +9,7 @@ from odoo.exceptions import UserError
 
 from ..rules import recovery
 from .aftersales_warranty import BASE_KINDS
+from .aftersales_workflow_mixin import workflow
 
 _logger = logging.getLogger(__name__)
 
@@ -27,21 +26,14 @@ STATES = [
     ("dismissed", "Dismissed"),
 ]
 OPEN_STATES = ("new", "confirmed")
-# Set only while an action of the alert runs, in this thread: no RPC context can set it.
-_IN_DECISION = ContextVar("aftersales_quality_alert_decision", default=False)
 # Written by the actions only (decide, quarantine, release).
 WORKFLOW_FIELDS = frozenset(
     {"state", "decision", "quarantine_picking_ids", "release_picking_ids", "date_released"}
 )
 
 
-@contextmanager
 def quality_alert_workflow():
-    token = _IN_DECISION.set(True)
-    try:
-        yield
-    finally:
-        _IN_DECISION.reset(token)
+    return workflow("aftersales.quality.alert")
 
 
 class AftersalesQualityAlert(models.Model):
@@ -53,9 +45,11 @@ class AftersalesQualityAlert(models.Model):
 
     _name = "aftersales.quality.alert"
     _description = "Quality Alert"
-    _inherit = ["mail.thread", "mail.activity.mixin"]  # noqa: RUF012
+    _inherit = ["mail.thread", "mail.activity.mixin", "aftersales.workflow.mixin"]  # noqa: RUF012
     _order = "id desc"
     _check_company_auto = True
+    _aftersales_workflow_fields = WORKFLOW_FIELDS
+    _aftersales_workflow_initial = {"state": "new"}  # noqa: RUF012
 
     name = fields.Char(default="New", readonly=True, copy=False, required=True)
     company_id = fields.Many2one(
@@ -105,32 +99,23 @@ class AftersalesQualityAlert(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            forged = [
-                f
-                for f in WORKFLOW_FIELDS & set(vals)
-                if vals[f] and not (f == "state" and vals[f] == "new")
-            ]
-            if forged and not _IN_DECISION.get():
-                raise UserError(
-                    self.env._(
-                        "An alert's state, decision and transfers change through its buttons only."
-                    )
-                )
             if vals.get("name", "New") == "New":
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "aftersales.quality.alert"
                 ) or self.env._("New")
         return super().create(vals_list)
 
-    def write(self, vals):
-        protected = WORKFLOW_FIELDS & set(vals)
-        if protected and not _IN_DECISION.get():
-            raise UserError(
-                self.env._(
-                    "An alert's state, decision and transfers change through its buttons only."
-                )
-            )
-        return super().write(vals)
+    def _raise_workflow_fields(self, fnames):
+        raise UserError(
+            self.env._("An alert's state, decision and transfers change through its buttons only.")
+        )
+
+    def _aftersales_lock_message(self, names):
+        return self.env._(
+            "Alert %(alerts)s is being changed by someone else right now; try again "
+            "in a moment.",
+            alerts=names,
+        )
 
     # ------------------------------------------------------------------------------------
     # Decision
@@ -181,7 +166,7 @@ class AftersalesQualityAlert(models.Model):
         location is outside the warehouse's stock: deliveries and parts issues, which take
         from stock, cannot reserve the lot until it is moved back."""
         self._aftersales_check_quarantine_rights()
-        alerts = self._aftersales_lock_alerts()
+        alerts = self._aftersales_lock()
         wrong = alerts.filtered(
             lambda a: (
                 a.proposed_action != recovery.QUARANTINE

@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from psycopg2.errors import LockNotAvailable
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_round
@@ -56,29 +54,6 @@ class AftersalesQualityAlertRelease(models.Model):
                 self.env._("Only an after-sales manager can quarantine or release a lot.")
             )
 
-    def _aftersales_lock_alerts(self):
-        """Each alert once, its row locked (``FOR UPDATE NOWAIT``), cached values dropped:
-        the checks that follow read what is committed (a double click releases once)."""
-        alerts = self.browse(list(dict.fromkeys(self.ids)))
-        if not alerts:
-            return alerts
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM aftersales_quality_alert WHERE id IN %s FOR UPDATE NOWAIT",
-                    [tuple(alerts.ids)],
-                )
-        except LockNotAvailable:
-            raise UserError(
-                self.env._(
-                    "Alert %(alerts)s is being changed by someone else right now; try again "
-                    "in a moment.",
-                    alerts=", ".join(alerts.mapped("name")),
-                )
-            ) from None
-        alerts.invalidate_recordset()
-        return alerts
-
     # ------------------------------------------------------------------------------------
     # Release
     # ------------------------------------------------------------------------------------
@@ -88,7 +63,7 @@ class AftersalesQualityAlertRelease(models.Model):
         (a validated internal transfer per quarantine transfer): it can be sold and issued
         again."""
         self._aftersales_check_quarantine_rights()
-        alerts = self._aftersales_lock_alerts()
+        alerts = self._aftersales_lock()
         wrong = alerts.filtered(lambda a: not a.quarantine_picking_ids or a.date_released)
         if wrong:
             raise UserError(

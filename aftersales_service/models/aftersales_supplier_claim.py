@@ -1,20 +1,13 @@
 # Copyright 2026 aftersales_service authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import math
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import timedelta
-
-from psycopg2.errors import LockNotAvailable
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..rules import recovery
-
-# Set only while an action of the supplier claim runs, in this thread: nothing an RPC
-# client sends can set it (see aftersales_claim_guard.py).
-_IN_WORKFLOW = ContextVar("aftersales_supplier_claim_workflow", default=False)
+from .aftersales_workflow_mixin import in_workflow, workflow
 
 CLAIM_TYPES = [
     ("warranty", "Warranty Recovery"),
@@ -62,17 +55,12 @@ FROZEN_AFTER_DRAFT = frozenset(
 )
 
 
-@contextmanager
 def supplier_claim_workflow():
-    token = _IN_WORKFLOW.set(True)
-    try:
-        yield
-    finally:
-        _IN_WORKFLOW.reset(token)
+    return workflow("aftersales.supplier.claim")
 
 
 def in_supplier_claim_workflow():
-    return _IN_WORKFLOW.get()
+    return in_workflow("aftersales.supplier.claim")
 
 
 class AftersalesSupplierClaim(models.Model):
@@ -85,9 +73,12 @@ class AftersalesSupplierClaim(models.Model):
 
     _name = "aftersales.supplier.claim"
     _description = "Supplier Claim"
-    _inherit = ["mail.thread", "mail.activity.mixin"]  # noqa: RUF012
+    _inherit = ["mail.thread", "mail.activity.mixin", "aftersales.workflow.mixin"]  # noqa: RUF012
     _order = "id desc"
     _check_company_auto = True
+    _aftersales_workflow_fields = WORKFLOW_FIELDS
+    _aftersales_workflow_initial = {"state": "draft"}  # noqa: RUF012
+    _aftersales_frozen_fields = FROZEN_AFTER_DRAFT
 
     name = fields.Char(default="New", readonly=True, copy=False, required=True, index="trigram")
     company_id = fields.Many2one(
@@ -168,15 +159,6 @@ class AftersalesSupplierClaim(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not _IN_WORKFLOW.get():
-            for vals in vals_list:
-                forged = sorted(
-                    f
-                    for f in WORKFLOW_FIELDS & set(vals)
-                    if vals[f] and not (f == "state" and vals[f] == "draft")
-                )
-                if forged:
-                    self._raise_workflow_fields(forged)
         for vals in vals_list:
             if vals.get("name", "New") == "New":
                 company = self.env["res.company"].browse(
@@ -186,21 +168,6 @@ class AftersalesSupplierClaim(models.Model):
                     "aftersales.supplier.claim"
                 ) or self.env._("New")
         return super().create(vals_list)
-
-    def write(self, vals):
-        if not _IN_WORKFLOW.get():
-            forged = sorted(WORKFLOW_FIELDS & set(vals))
-            if forged:
-                self._raise_workflow_fields(forged)
-            frozen = sorted(FROZEN_AFTER_DRAFT & set(vals))
-            if frozen and any(claim.state != "draft" for claim in self):
-                raise UserError(
-                    self.env._(
-                        "Fields %(fields)s of a supplier claim that was sent cannot change.",
-                        fields=", ".join(frozen),
-                    )
-                )
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
@@ -216,29 +183,20 @@ class AftersalesSupplierClaim(models.Model):
             )
         )
 
-    def _aftersales_lock(self):
-        """Each claim once, its row locked (``FOR UPDATE NOWAIT``); cached values dropped so
-        the state checks that follow read what is committed."""
-        claims = self.browse(list(dict.fromkeys(self.ids)))
-        if not claims:
-            return claims
-        names = ", ".join(claims.mapped("name"))
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM aftersales_supplier_claim WHERE id IN %s FOR UPDATE NOWAIT",
-                    [tuple(claims.ids)],
-                )
-        except LockNotAvailable:
-            raise UserError(
-                self.env._(
-                    "Supplier claim %(claims)s is being changed by someone else right now; "
-                    "try again in a moment.",
-                    claims=names,
-                )
-            ) from None
-        claims.invalidate_recordset()
-        return claims
+    def _raise_frozen_fields(self, fnames):
+        raise UserError(
+            self.env._(
+                "Fields %(fields)s of a supplier claim that was sent cannot change.",
+                fields=", ".join(fnames),
+            )
+        )
+
+    def _aftersales_lock_message(self, names):
+        return self.env._(
+            "Supplier claim %(claims)s is being changed by someone else right now; "
+            "try again in a moment.",
+            claims=names,
+        )
 
     def _check_state(self, states, action):
         wrong = self.filtered(lambda c: c.state not in states)
