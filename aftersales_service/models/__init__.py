@@ -59,6 +59,7 @@ from . import product_category_quality
 from . import stock_location_loaner
 from . import stock_lot_loaner
 from . import res_company_logistics
+from . import res_company_clock
 from . import res_config_settings_logistics
 from . import stock_picking_purpose
 from . import aftersales_loaner

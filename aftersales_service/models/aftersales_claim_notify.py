@@ -68,8 +68,22 @@ class AftersalesClaim(models.Model):
         claims = self.browse(list(dict.fromkeys(self.ids)))
         for claim in claims.filtered(lambda c: c.state == "done" and c.partner_id):
             if template and not self.env.context.get("aftersales_no_notify"):
-                claim.rating_send_request(template, lang=claim.partner_id.lang, force_send=False)
+                claim._aftersales_send_rating_request(template)
         return res
+
+    def _aftersales_send_rating_request(self, template):
+        """The host's ``rating_send_request`` as it sends it (the rating template, whose body
+        creates the rating token, in the customer's language, queued, as an internal note
+        addressed to the customer), rendered and posted directly: the host goes through the
+        mail composer, a transient record and its computed fields per request, which cost
+        as many queries again (issue 17)."""
+        self.ensure_one()
+        return self._aftersales_post_template(
+            template,
+            self._rating_get_partner(),
+            subtype_xmlid="mail.mt_note",
+            message_type="notification",
+        )
 
     # Portal ---------------------------------------------------------------------------
 
@@ -171,7 +185,14 @@ class AftersalesClaim(models.Model):
             return None
         return self._aftersales_post_template(template, self.partner_id, attachments)
 
-    def _aftersales_post_template(self, template, partner, attachments=None):
+    def _aftersales_post_template(
+        self,
+        template,
+        partner,
+        attachments=None,
+        subtype_xmlid="mail.mt_comment",
+        message_type="auto_comment",
+    ):
         lang = template._render_lang(self.ids)[self.id]
         template = template.with_context(lang=lang)
         subject = template._render_field("subject", self.ids)[self.id]
@@ -182,8 +203,8 @@ class AftersalesClaim(models.Model):
             body=body,
             subject=subject,
             partner_ids=partner.ids,
-            message_type="auto_comment",
-            subtype_xmlid="mail.mt_comment",
+            message_type=message_type,
+            subtype_xmlid=subtype_xmlid,
             attachments=attachments or [],
             email_layout_xmlid="mail.mail_notification_light",
         )

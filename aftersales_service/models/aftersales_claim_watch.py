@@ -27,15 +27,7 @@ class AftersalesClaim(models.Model):
         claim: the same claim must get the same deadlines whoever registers it (Law 2300-1
         arts. 20-22 count days from the day of the claim, where the seller received it)."""
         company = self.company_id[:1] or self.env.company
-        tz = company.partner_id.tz
-        if not tz:
-            warehouse = (
-                self.env["stock.warehouse"]
-                .sudo()
-                .search([("company_id", "=", company.id)], limit=1)
-            )
-            tz = warehouse.partner_id.tz
-        return tz or "UTC"
+        return company.sudo().aftersales_clock_tz or "UTC"
 
     def _today(self):
         """Today's date in the clock's time zone (see _clock_tz)."""

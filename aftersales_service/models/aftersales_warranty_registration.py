@@ -216,8 +216,12 @@ class AftersalesWarrantyRegistration(models.Model):
         # Per move and per (term, start date), not per layer: a delivery of a thousand serials
         # has one move, one delivery date and one end date per term.
         # The owner and each term's start date are per move too (read once, not per serial).
-        today = fields.Date.context_today(self)
-        delivery_dates = _Memo(lambda move: fields.Date.context_today(self, move.date))
+        # Dates on the calendar of the company's claims clock (its time zone, not that of
+        # whoever validates the delivery): the day of handover starts the warranty, and the
+        # claims measure coverage on that same calendar (aftersales_claim_watch._clock_tz).
+        local = self.with_context(tz=company.sudo().aftersales_clock_tz or "UTC")
+        today = fields.Date.context_today(local)
+        delivery_dates = _Memo(lambda move: fields.Date.context_today(local, move.date))
         ends = _Memo(lambda term, date_start: term._get_date_end(date_start))
         owners = _Memo(self._move_owner)
         starts = _Memo(lambda term, move: self._basis_date(term, move, delivery_dates[move]))

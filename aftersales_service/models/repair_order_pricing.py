@@ -10,13 +10,13 @@ class RepairOrderPricing(models.Model):
 
     _inherit = "repair.order"  # pylint: disable=consider-merging-classes-inherited
 
+    # Not precomputed: it follows the host's partner_id, itself computed after the INSERT.
     aftersales_pricelist_id = fields.Many2one(
         "product.pricelist",
         string="Pricelist",
         compute="_compute_aftersales_pricelist_id",
         store=True,
         readonly=False,
-        precompute=True,
         check_company=True,
         help="The customer's prices for the parts and the labor of this order (the "
         "customer's pricelist by default, as on a quotation).",
@@ -33,7 +33,6 @@ class RepairOrderPricing(models.Model):
         compute="_compute_aftersales_partner_invoice_id",
         store=True,
         readonly=False,
-        precompute=True,
         help="Partner the customer's share is invoiced to (the customer's invoice address "
         "by default, as on a quotation).",
     )

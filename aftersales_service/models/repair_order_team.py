@@ -16,13 +16,13 @@ class RepairOrderTeam(models.Model):
 
     _inherit = "repair.order"  # pylint: disable=consider-merging-classes-inherited
 
+    # Not precomputed: it follows the host's partner_id, itself computed after the INSERT.
     aftersales_team_id = fields.Many2one(
         "aftersales.team",
         string="Service Team",
         compute="_compute_aftersales_team_id",
         store=True,
         readonly=False,
-        precompute=True,
         index="btree_not_null",
         check_company=True,
         tracking=True,

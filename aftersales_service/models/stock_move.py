@@ -173,9 +173,22 @@ class StockMove(models.Model):
     def _update_reserved_quantity(
         self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
     ):
-        # Returning a repaired unit reserves exactly the customer's serial, not any unit.
-        if not lot_id and self.picking_id.aftersales_purpose == "unit_return":
-            lot_id = self.picking_id.aftersales_repair_id.lot_id or lot_id
+        # Returning a repaired unit reserves exactly the customer's serial, and a claim's
+        # replacement exactly the serial the manager chose, not the first unit the removal
+        # strategy finds (re-pinning a reserved line afterwards ran the host's reservation
+        # twice, issue 17).
+        # Read through sudo: whoever reserves (a warehouse user checking availability, or
+        # validating a receipt that triggers it) may have no rights on claims or orders.
+        if not lot_id:
+            picking = self.picking_id.sudo()
+            if picking.aftersales_purpose == "unit_return":
+                pinned = picking.aftersales_repair_id.lot_id
+            elif picking.aftersales_purpose == "replacement":
+                pinned = picking.aftersales_claim_id.replacement_lot_id
+            else:
+                pinned = None
+            if pinned and pinned.product_id == self.product_id:
+                lot_id = pinned.with_env(self.env)
         return super()._update_reserved_quantity(
             need,
             location_id,

@@ -66,7 +66,21 @@ class StockWarehouse(models.Model):
     def create(self, vals_list):
         warehouses = super().create(vals_list)
         warehouses._aftersales_adopt_service_location()
+        self.env["res.company"].invalidate_model(["aftersales_clock_tz"])
         return warehouses
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"partner_id", "company_id", "active", "sequence"} & set(vals):
+            # The claims' clock falls back on the first warehouse's address
+            # (res_company_clock.py): drop the cached zone once the change is written.
+            self.env["res.company"].invalidate_model(["aftersales_clock_tz"])
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env["res.company"].invalidate_model(["aftersales_clock_tz"])
+        return res
 
     def _create_missing_locations(self, vals):
         res = super()._create_missing_locations(vals)

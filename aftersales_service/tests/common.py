@@ -13,6 +13,10 @@ class AftersalesCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        # The tests compare dates with UTC's today: the users running them count days in UTC
+        # too, so that "today" is one date at any hour (the database's Europe/Brussels is a
+        # day ahead from 23:00 UTC). The time-zone tests set their zones explicitly.
+        (cls.env.user | cls.env.ref("base.user_admin")).tz = "UTC"
         cls.company = cls.env.company
         if not cls.company.chart_template:
             cls.env["account.chart.template"].try_loading("generic_coa", cls.company)

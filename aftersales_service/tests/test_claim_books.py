@@ -203,6 +203,21 @@ class TestClaimBooks(AftersalesCommon):
         self.assertEqual(claim.date_response_due, fields.Date.to_date("2026-03-21"))
         self.assertEqual(claim.date_resolution_due, fields.Date.to_date("2026-04-25"))
 
+    def test_clock_zone_follows_company_and_warehouses(self):
+        """The clock's zone is cached per transaction and follows each change of its
+        sources: the company's zone, the first warehouse's address, archiving it."""
+        company = self.company
+        company.partner_id.tz = "Europe/Moscow"
+        self.assertEqual(company.aftersales_clock_tz, "Europe/Moscow")
+        company.partner_id.tz = False
+        self.assertFalse(company.aftersales_clock_tz)
+        self.warehouse.partner_id = self.env["res.partner"].create(
+            {"name": "Vladivostok depot", "tz": "Asia/Vladivostok"}
+        )
+        self.assertEqual(company.aftersales_clock_tz, "Asia/Vladivostok")
+        self.warehouse.partner_id = False
+        self.assertFalse(company.aftersales_clock_tz)
+
     def test_due_dates_in_warehouse_time_zone(self):
         self.company.partner_id.tz = False
         self.warehouse.partner_id = self.env["res.partner"].create(

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import AftersalesCommon
 
@@ -83,6 +83,39 @@ class TestClaimDecisions(AftersalesCommon):
         self.assertEqual(claim.repair_ids, repair)
 
     # Replace -------------------------------------------------------------------------------
+
+    def test_replace_reserves_the_chosen_serial(self):
+        """With an older unit first in the removal order, the replacement transfer reserves
+        the serial the manager chose, straight away: the older unit stays free."""
+        older = self._create_lots(self.product_unit, ["DEC-OLDER"])
+        self._add_stock(self.product_unit, 1, lot=older)
+        older_quant = self.env["stock.quant"].search(
+            [("lot_id", "=", older.id), ("location_id", "=", self.stock_location.id)]
+        )
+        older_quant.in_date = "2020-01-01 00:00:00"  # first out under FIFO
+        claim = self._claim("replacement")
+        claim.with_user(self.manager).action_decide(
+            "replace", replacement_lot_id=self.replacement_lot.id
+        )
+        out = claim.picking_ids.filtered(lambda p: p.aftersales_purpose == "replacement")
+        self.assertEqual(out.state, "assigned")
+        self.assertEqual(out.move_line_ids.lot_id, self.replacement_lot)
+        self.assertEqual(len(out.move_line_ids), 1)
+        self.assertEqual(older_quant.reserved_quantity, 0)
+        chosen = self.env["stock.quant"].search(
+            [("lot_id", "=", self.replacement_lot.id), ("location_id", "=", self.stock_location.id)]
+        )
+        self.assertEqual(chosen.reserved_quantity, 1)
+        # The warehouse (no rights on claims) unreserves and checks availability again: the
+        # host's own reservation takes the chosen serial, not the first one out.
+        clerk = new_test_user(self.env, login="dec_clerk", groups="stock.group_stock_user")
+        out.with_user(clerk).do_unreserve()
+        self.assertEqual(chosen.reserved_quantity, 0)
+        out.with_user(clerk).action_assign()
+        self.assertEqual(out.state, "assigned")
+        self.assertEqual(out.move_line_ids.lot_id, self.replacement_lot)
+        self.assertEqual(older_quant.reserved_quantity, 0)
+        self.assertEqual(chosen.reserved_quantity, 1)
 
     def test_replace(self):
         claim = self._claim("replacement")

@@ -253,6 +253,17 @@ class TestDocuments(RepairCommon):
         self.assertEqual(len(rating), 1)
         self.assertEqual(rating.partner_id, self.customer_ru)
         self.assertFalse(rating.consumed)
+        # One email to the customer, queued, with the rating links of that token, logged as
+        # an internal note (followers other than the customer are not notified).
+        message = self.claim.message_ids.filtered(lambda m: rating.access_token in (m.body or ""))
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertEqual(message.message_type, "notification")  # as the host posts it
+        self.assertEqual(message.partner_ids, self.customer_ru)
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
+        self.assertEqual(mail.recipient_ids, self.customer_ru)
+        self.assertEqual(mail.state, "outgoing")
+        self.assertIn(f"/rate/{rating.access_token}/5", mail.body_html)
         self.claim.rating_apply(5, token=rating.access_token, feedback="Quick and kind")
         self.assertEqual(self.claim.rating_count, 1)
         self.assertEqual(self.claim.rating_last_value, 5)

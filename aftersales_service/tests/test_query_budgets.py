@@ -22,15 +22,17 @@ from .test_repair import RepairCommon
 # side by side with the peer and the host. Claim steps lowered in round 2 (issue 17, readme
 # claims.md): the response letter is rendered when the decision's email leaves with the mail
 # queue, the claim's own notes are logged (not posted), the return and the credit note are
-# created with all their values. A couple of queries of slack for the order of the
-# warm-up (e.g. a cache filled by another test of the suite); a real regression costs more.
+# created with all their values; later, the rating request posted without the mail
+# composer and the claims' clock time zone computed once per transaction. A couple of
+# queries of slack for the order of the warm-up (e.g. a cache filled by another test of the
+# suite); a real regression costs more.
 SLACK = 2
 BUDGETS = {
-    "diagnose": 10 + SLACK,
-    "decide_refund": 243 + SLACK,
-    "decide_replace": 132 + SLACK,
-    "decide_repair": 61 + SLACK,
-    "resolve": 45 + SLACK,
+    "diagnose": 7 + SLACK,
+    "decide_refund": 240 + SLACK,
+    "decide_replace": 129 + SLACK,
+    "decide_repair": 57 + SLACK,
+    "resolve": 31 + SLACK,
     # Service-order lifecycle, after the round-2 cuts of issue 17 (before: create 46,
     # intake 25, receive 26, confirm + start 44, end 143, invoice 79 = 363; now 338): the
     # intake's lock without a savepoint nor a re-read, the dealer bills' inverse on

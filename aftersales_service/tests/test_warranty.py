@@ -166,6 +166,33 @@ class TestWarrantyRegistration(WarrantyCommon):
             extension_product_id=cls.product_ext.id,
         )
 
+    def test_delivery_date_on_the_company_calendar(self):
+        """A warranty starts on the day of handover where the company counts the days of its
+        claims (the claims' clock), not on the calendar of whoever validates the delivery:
+        20:00 UTC on 10 March is 11 March in Vladivostok and still 10 March in Los Angeles."""
+        product = self.env["product.product"].create(
+            {
+                "name": "Heater TZ-1",
+                "is_storable": True,
+                "tracking": "serial",
+                "categ_id": self.categ_parts.id,
+            }
+        )
+        order, lots = self._sell_and_deliver(self.customer_ru, product=product, serials=("TZ-1",))
+        self.assertFalse(self._layers(lots))  # no term yet
+        term = self._create_warranty_term(
+            "Heater 1 Year", duration=1, product_tmpl_ids=[Command.link(product.product_tmpl_id.id)]
+        )
+        self.company.partner_id.tz = "Asia/Vladivostok"
+        move = order.picking_ids.move_ids
+        move.date = "2026-03-10 20:00:00"
+        self.env["aftersales.warranty"].with_context(tz="America/Los_Angeles")._register_from_moves(
+            move
+        )
+        layer = self._layers(lots)
+        self.assertEqual(layer.term_id, term)
+        self.assertEqual(layer.date_start, fields.Date.to_date("2026-03-11"))
+
     def test_delivery_registers_one_layer_per_term_and_serial(self):
         order, lots = self._sell_and_deliver(self.customer_ru, serials=("W-1", "W-2", "W-3"))
         layers = self._layers(lots)
