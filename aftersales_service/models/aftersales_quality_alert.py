@@ -165,40 +165,69 @@ class AftersalesQualityAlert(models.Model):
         to the warehouse's Quarantine location with a validated internal transfer. The
         location is outside the warehouse's stock: deliveries and parts issues, which take
         from stock, cannot reserve the lot until it is moved back."""
+        return self._aftersales_move_lot()
+
+    def _aftersales_move_lot(self, release=False):
+        """Quarantine each alert's suspect lot, or release it (``release``). One sequence
+        for both buttons, so that they cannot drift apart: rights, lock, refusal of the
+        alerts it does not apply to, the transfers, refusal when they moved nothing, the
+        record on the alert and in its chatter. Only the checks, the transfers, the fields
+        written and the words differ."""
         self._aftersales_check_quarantine_rights()
         alerts = self._aftersales_lock()
-        wrong = alerts.filtered(
-            lambda a: (
-                a.proposed_action != recovery.QUARANTINE
-                or not a.component_lot_id
-                or a.state not in OPEN_STATES
-                or a.quarantine_picking_ids
+        if release:
+            wrong = alerts.filtered(lambda a: not a.quarantine_picking_ids or a.date_released)
+        else:
+            wrong = alerts.filtered(
+                lambda a: (
+                    a.proposed_action != recovery.QUARANTINE
+                    or not a.component_lot_id
+                    or a.state not in OPEN_STATES
+                    or a.quarantine_picking_ids
+                )
             )
-        )
         if wrong:
+            names = ", ".join(wrong.mapped("name"))
             raise UserError(
                 self.env._(
+                    "Alert %(alerts)s has no lot in quarantine (never quarantined, or already "
+                    "released).",
+                    alerts=names,
+                )
+                if release
+                else self.env._(
                     "Alert %(alerts)s has no suspect lot to quarantine (or it is closed or "
                     "already quarantined).",
-                    alerts=", ".join(wrong.mapped("name")),
+                    alerts=names,
                 )
             )
         for alert in alerts:
-            pickings = alert._aftersales_quarantine_lot()
+            lot = alert.component_lot_id.name
+            if release:
+                pickings = alert._aftersales_release_lot()
+                vals = {
+                    "release_picking_ids": [Command.set(pickings.ids)],
+                    "date_released": fields.Datetime.now(),
+                }
+            else:
+                pickings = alert._aftersales_quarantine_lot()
+                vals = {"quarantine_picking_ids": [Command.set(pickings.ids)]}
             if not pickings:
                 raise UserError(
-                    self.env._(
-                        "Lot %(lot)s has no free stock to quarantine.",
-                        lot=alert.component_lot_id.name,
-                    )
+                    self.env._("Lot %(lot)s has nothing left in quarantine to release.", lot=lot)
+                    if release
+                    else self.env._("Lot %(lot)s has no free stock to quarantine.", lot=lot)
                 )
             with quality_alert_workflow():
-                alert.quarantine_picking_ids = pickings
+                alert.write(vals)
+            names = ", ".join(pickings.mapped("name"))
             alert.message_post(
                 body=self.env._(
-                    "Lot %(lot)s moved to quarantine: %(pickings)s.",
-                    lot=alert.component_lot_id.name,
-                    pickings=", ".join(pickings.mapped("name")),
+                    "Lot %(lot)s released from quarantine: %(pickings)s.", lot=lot, pickings=names
+                )
+                if release
+                else self.env._(
+                    "Lot %(lot)s moved to quarantine: %(pickings)s.", lot=lot, pickings=names
                 )
             )
         return True
@@ -254,11 +283,29 @@ class AftersalesQualityAlert(models.Model):
             if not free:
                 continue
             dest = self._aftersales_quarantine_location(warehouse)
-            product = lot.product_id
-            picking = pickings.sudo().create(
+            pickings |= self._aftersales_lot_transfer(
+                warehouse.int_type_id,
+                stock,
+                dest,
+                [(quant.location_id, dest, qty) for quant, qty in free],
+            )
+        return pickings
+
+    def _aftersales_lot_transfer(self, picking_type, source, dest, lines):
+        """A validated internal transfer of the suspect lot from ``source`` to ``dest`` (the
+        quarantine and its release), moving exactly ``lines`` [(from location, to location,
+        quantity)]: the move lines are written, not reserved, since a reservation would
+        take whichever lot and location it prefers."""
+        self.ensure_one()
+        lot = self.component_lot_id
+        product = lot.product_id
+        picking = (
+            self.env["stock.picking"]
+            .sudo()
+            .create(
                 {
-                    "picking_type_id": warehouse.int_type_id.id,
-                    "location_id": stock.id,
+                    "picking_type_id": picking_type.id,
+                    "location_id": source.id,
                     "location_dest_id": dest.id,
                     "origin": self.name,
                     "company_id": self.company_id.id,
@@ -268,8 +315,8 @@ class AftersalesQualityAlert(models.Model):
                                 "name": self.name,
                                 "product_id": product.id,
                                 "product_uom": product.uom_id.id,
-                                "product_uom_qty": sum(qty for _q, qty in free),
-                                "location_id": stock.id,
+                                "product_uom_qty": sum(qty for _src, _dst, qty in lines),
+                                "location_id": source.id,
                                 "location_dest_id": dest.id,
                                 "company_id": self.company_id.id,
                             }
@@ -277,26 +324,26 @@ class AftersalesQualityAlert(models.Model):
                     ],
                 }
             )
-            picking.action_confirm()
-            move = picking.move_ids
-            move.move_line_ids.unlink()
-            move.move_line_ids = [
-                Command.create(
-                    {
-                        "product_id": product.id,
-                        "lot_id": lot.id,
-                        "quantity": qty,
-                        "location_id": quant.location_id.id,
-                        "location_dest_id": dest.id,
-                        "picking_id": picking.id,
-                    }
-                )
-                for quant, qty in free
-            ]
-            move.picked = True
-            picking.with_context(skip_backorder=True, cancel_backorder=True).button_validate()
-            pickings |= picking
-        return pickings
+        )
+        picking.action_confirm()
+        move = picking.move_ids
+        move.move_line_ids.unlink()
+        move.move_line_ids = [
+            Command.create(
+                {
+                    "product_id": product.id,
+                    "lot_id": lot.id,
+                    "quantity": qty,
+                    "location_id": src.id,
+                    "location_dest_id": dst.id,
+                    "picking_id": picking.id,
+                }
+            )
+            for src, dst, qty in lines
+        ]
+        move.picked = True
+        picking.with_context(skip_backorder=True, cancel_backorder=True).button_validate()
+        return picking
 
     # ------------------------------------------------------------------------------------
     # Detection

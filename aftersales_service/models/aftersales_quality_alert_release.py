@@ -2,11 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import float_compare, float_round
-
-from .aftersales_quality_alert import quality_alert_workflow
 
 MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
 
@@ -62,41 +60,7 @@ class AftersalesQualityAlertRelease(models.Model):
         """Move the lot's stock still in quarantine back where the quarantine took it from
         (a validated internal transfer per quarantine transfer): it can be sold and issued
         again."""
-        self._aftersales_check_quarantine_rights()
-        alerts = self._aftersales_lock()
-        wrong = alerts.filtered(lambda a: not a.quarantine_picking_ids or a.date_released)
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "Alert %(alerts)s has no lot in quarantine (never quarantined, or already "
-                    "released).",
-                    alerts=", ".join(wrong.mapped("name")),
-                )
-            )
-        for alert in alerts:
-            pickings = alert._aftersales_release_lot()
-            if not pickings:
-                raise UserError(
-                    self.env._(
-                        "Lot %(lot)s has nothing left in quarantine to release.",
-                        lot=alert.component_lot_id.name,
-                    )
-                )
-            with quality_alert_workflow():
-                alert.write(
-                    {
-                        "release_picking_ids": [Command.set(pickings.ids)],
-                        "date_released": fields.Datetime.now(),
-                    }
-                )
-            alert.message_post(
-                body=self.env._(
-                    "Lot %(lot)s released from quarantine: %(pickings)s.",
-                    lot=alert.component_lot_id.name,
-                    pickings=", ".join(pickings.mapped("name")),
-                )
-            )
-        return True
+        return self._aftersales_move_lot(release=True)
 
     def _aftersales_release_quantities(self, quarantine_picking):
         """[(original location, quantity)] to move back for one quarantine transfer: what
@@ -124,63 +88,19 @@ class AftersalesQualityAlertRelease(models.Model):
             left -= qty
         return result
 
-    def _prepare_release_picking_vals(self, quarantine_picking, quantities):
-        """The internal transfer Quarantine → the warehouse's stock, one move line per
-        location the quarantine emptied."""
-        self.ensure_one()
-        lot = self.component_lot_id
-        product = lot.product_id
-        source = quarantine_picking.location_dest_id
-        dest = quarantine_picking.location_id
-        return {
-            "picking_type_id": quarantine_picking.picking_type_id.id,
-            "location_id": source.id,
-            "location_dest_id": dest.id,
-            "origin": self.name,
-            "company_id": self.company_id.id,
-            "move_ids": [
-                Command.create(
-                    {
-                        "name": self.name,
-                        "product_id": product.id,
-                        "product_uom": product.uom_id.id,
-                        "product_uom_qty": sum(qty for _loc, qty in quantities),
-                        "location_id": source.id,
-                        "location_dest_id": dest.id,
-                        "company_id": self.company_id.id,
-                    }
-                )
-            ],
-        }
-
     def _aftersales_release_lot(self):
         self.ensure_one()
-        lot = self.component_lot_id
         pickings = self.env["stock.picking"].sudo()
         for quarantine_picking in self.quarantine_picking_ids.sudo():
             quantities = self._aftersales_release_quantities(quarantine_picking)
             if not quantities:
                 continue
-            picking = pickings.create(
-                self._prepare_release_picking_vals(quarantine_picking, quantities)
+            # Quarantine → the warehouse's stock, back to each location the quarantine emptied.
+            source = quarantine_picking.location_dest_id
+            pickings |= self._aftersales_lot_transfer(
+                quarantine_picking.picking_type_id,
+                source,
+                quarantine_picking.location_id,
+                [(source, location, qty) for location, qty in quantities],
             )
-            picking.action_confirm()
-            move = picking.move_ids
-            move.move_line_ids.unlink()
-            move.move_line_ids = [
-                Command.create(
-                    {
-                        "product_id": lot.product_id.id,
-                        "lot_id": lot.id,
-                        "quantity": qty,
-                        "location_id": picking.location_id.id,
-                        "location_dest_id": location.id,
-                        "picking_id": picking.id,
-                    }
-                )
-                for location, qty in quantities
-            ]
-            move.picked = True
-            picking.with_context(skip_backorder=True, cancel_backorder=True).button_validate()
-            pickings |= picking
         return pickings

@@ -134,6 +134,7 @@ class TestQualityAlert(DefectCommon):
             0.0,
         )
         self.assertEqual(self._qty(self.part_motor, quarantine, lot=self.motor_lot_b), 5.0)
+        self.assertIn("moved to quarantine", alert.message_ids[:1].body)
         # The other lot stays available; a second quarantine is refused.
         self.assertEqual(self._qty(self.part_motor, self.stock_location, lot=self.motor_lot), 5.0)
         with self.assertRaises(UserError):
@@ -145,6 +146,17 @@ class TestQualityAlert(DefectCommon):
         with self.assertRaises(UserError):
             alert.action_quarantine()
         self.assertFalse(alert.quarantine_picking_ids)
+
+    def test_quarantine_refused_when_the_lot_has_no_free_stock(self):
+        empty_lot = self._create_lots(self.part_motor, ["MOTOR-LOT-EMPTY"])
+        self._failures(3, lot=empty_lot)
+        alert = self._detect()
+        self.assertEqual(alert.component_lot_id, empty_lot)
+        with self.assertRaises(UserError) as caught:
+            alert.action_quarantine()
+        self.assertIn("no free stock to quarantine", str(caught.exception))
+        self.assertFalse(alert.quarantine_picking_ids)
+        self.assertFalse(alert.is_quarantined)
 
     def test_no_duplicate_open_alert_and_activity(self):
         self.company.aftersales_quality_user_id = self.manager
@@ -331,6 +343,25 @@ class TestQualityAlert(DefectCommon):
         self.assertEqual(alert.release_picking_ids.move_ids.quantity, 3.0)
         self.assertEqual(self._qty(self.part_motor, self.stock_location, lot=self.motor_lot_b), 3.0)
         self.assertEqual(self._qty(self.part_motor, quarantine, lot=self.motor_lot_b), 0.0)
+
+    def test_release_refused_when_nothing_is_left_in_quarantine(self):
+        alert = self._quarantined_alert()
+        quarantine = alert.quarantine_picking_ids.location_dest_id
+        # The whole quarantined quantity was scrapped there.
+        self.env["stock.scrap"].create(
+            {
+                "product_id": self.part_motor.id,
+                "lot_id": self.motor_lot_b.id,
+                "scrap_qty": 5,
+                "location_id": quarantine.id,
+            }
+        ).action_validate()
+        with self.assertRaises(UserError) as caught:
+            alert.with_user(self.manager).action_release_quarantine()
+        self.assertIn("nothing left in quarantine to release", str(caught.exception))
+        self.assertFalse(alert.release_picking_ids)
+        self.assertFalse(alert.date_released)
+        self.assertTrue(alert.is_quarantined)
 
     def test_release_refused_and_manager_only(self):
         self._failures(1, lot=False)
