@@ -26,8 +26,7 @@ class AftersalesClaim(models.Model):
         warehouse's address, else UTC. Never the time zone of whoever types or reads the
         claim: the same claim must get the same deadlines whoever registers it (Law 2300-1
         arts. 20-22 count days from the day of the claim, where the seller received it)."""
-        company = self.company_id[:1] or self.env.company
-        return company.sudo().aftersales_clock_tz or "UTC"
+        return (self.company_id[:1] or self.env.company)._aftersales_clock_zone()
 
     def _today(self):
         """Today's date in the clock's time zone (see _clock_tz)."""

@@ -218,8 +218,8 @@ class AftersalesWarrantyRegistration(models.Model):
         # The owner and each term's start date are per move too (read once, not per serial).
         # Dates on the calendar of the company's claims clock (its time zone, not that of
         # whoever validates the delivery): the day of handover starts the warranty, and the
-        # claims measure coverage on that same calendar (aftersales_claim_watch._clock_tz).
-        local = self.with_context(tz=company.sudo().aftersales_clock_tz or "UTC")
+        # claims measure coverage on that same calendar (the claims' clock zone).
+        local = self.with_context(tz=company._aftersales_clock_zone())
         today = fields.Date.context_today(local)
         delivery_dates = _Memo(lambda move: fields.Date.context_today(local, move.date))
         ends = _Memo(lambda term, date_start: term._get_date_end(date_start))

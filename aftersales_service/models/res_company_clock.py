@@ -29,3 +29,10 @@ class ResCompanyClock(models.Model):
                 )
                 tz = warehouse.partner_id.tz
             company.aftersales_clock_tz = tz or False
+
+    def _aftersales_clock_zone(self):
+        """The clock's time zone with its fallback (``aftersales_clock_tz`` stays empty when
+        nothing sets it): claims' deadlines and warranty dates count days on this one
+        calendar."""
+        self.ensure_one()
+        return self.sudo().aftersales_clock_tz or "UTC"
