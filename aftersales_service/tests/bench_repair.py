@@ -18,8 +18,11 @@ _logger = logging.getLogger(__name__)
 # Query budget of the issue: our lifecycle may cost at most this many queries more than the
 # host's repair flow (asserted against both host flows, see test_lifecycle_vs_host). Issue
 # 17's target is ours <= the bare host flow (logged); this is the ceiling reached so far
-# (+20 against the bare flow, 325 vs 305; +25 before), with a couple of queries of slack.
-BUDGET = 22
+# (+17 against the bare flow, 326 vs 309; +20 and +25 before), with a couple of queries of
+# slack. The totals of test_lifecycle_vs_host are the figures to compare: the per-step
+# figures of test_lifecycle_steps flush at every step boundary and count a few more (the
+# bare flow 318 there against 309 here, on the same code), so the two do not mix.
+BUDGET = 19
 
 
 @tagged("-standard", "aftersales_bench", "post_install", "-at_install")
@@ -262,9 +265,21 @@ class BenchRepair(QueryProfileMixin, RepairCommon):
         )
 
     def test_profile_lifecycle_steps(self):
-        """Our lifecycle, warm, step by step: each query with the innermost frames of this
-        addon and of any addon and the head of its SQL (where to cut next)."""
+        """Our lifecycle and the host's bare flow, warm, step by step: each query with the
+        innermost frames of this addon and of any addon and the head of its SQL (where to
+        cut next, and what the host pays for the same step)."""
+        self._host_lifecycle(self.host_lots[0])
         self._our_lifecycle(self.our_lots[0])
+        flows = {
+            "ours": lambda step: self._our_lifecycle(self.our_lots[1], step=step),
+            "host bare": lambda step: self._host_lifecycle(
+                self.host_lots[2], same_work=False, step=step
+            ),
+        }
+        for label, func in flows.items():
+            self._profile_steps(label, func)
+
+    def _profile_steps(self, label, func):
         self.env.flush_all()
         self.env.invalidate_all()
         with Profiler(collectors=["sql"], db=None) as profiler:
@@ -274,13 +289,14 @@ class BenchRepair(QueryProfileMixin, RepairCommon):
                 self.env.flush_all()
                 marks.append((name, len(profiler.collectors[0]._entries)))
 
-            self._our_lifecycle(self.our_lots[1], step=step)
+            func(step)
         entries = profiler.collectors[0].entries
         start = 0
         for name, end in marks:
             for entry in entries[start:end]:
                 _logger.info(
-                    "BENCH step %s: %s | %s | %s",
+                    "BENCH step %s %s: %s | %s | %s",
+                    label,
                     name,
                     self._caller(entry["stack"], ("aftersales_service/models",)),
                     self._caller(entry["stack"], ("/addons/",)),
