@@ -1,7 +1,9 @@
 # Copyright 2026 aftersales_service authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 import logging
 from collections import defaultdict
+from datetime import date, datetime
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -15,6 +17,28 @@ _logger = logging.getLogger(__name__)
 # (a replacement unit starts fresh warranties); the other purposes move a unit the customer
 # already owns (a repaired unit going back, a loaner) and register nothing.
 REGISTERING_PURPOSES = (False, "replacement")
+
+
+def _json_value(value):
+    """Dates and datetimes as PostgreSQL reads them from JSON."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"Cannot register a layer value of type {type(value).__name__}")
+
+
+def _rows_json(rows, bool_columns):
+    """``rows`` as a JSON array for ``json_populate_recordset``: the ORM's False means NULL
+    except in boolean columns."""
+    return json.dumps(
+        [
+            {
+                key: None if value is False and key not in bool_columns else value
+                for key, value in row.items()
+            }
+            for row in rows
+        ],
+        default=_json_value,
+    )
 
 
 class _Memo(dict):
@@ -148,9 +172,11 @@ class AftersalesWarrantyRegistration(models.Model):
             return Warranty.browse()
         created = Warranty.browse()
         units_by_company = defaultdict(list)
+        # A delivery of a thousand serials has one move: switch each move to superuser once.
+        sudo_moves = _Memo(lambda move: (move.sudo(), move.sudo().company_id))
         for move, lot in units:
-            move = move.sudo()
-            units_by_company[move.company_id].append((move, lot.sudo()))
+            move, company = sudo_moves[move]
+            units_by_company[company].append((move, lot.sudo()))
         for company, company_units in units_by_company.items():
             created |= Warranty.with_company(company)._register_company_units(
                 company, company_units, skip_voided=skip_voided
@@ -165,9 +191,8 @@ class AftersalesWarrantyRegistration(models.Model):
         terms_by_product = Term._get_terms_by_product(products, company)
 
         # Extended terms sold on the same sale orders, with how many units each line still covers.
-        orders = self.env["sale.order"].browse(
-            [m.sale_line_id.order_id.id for m, _lot in units if m.sale_line_id]
-        )
+        moves = self.env["stock.move"].browse(dict.fromkeys(m.id for m, _lot in units))
+        orders = moves.sale_line_id.order_id
         ext_terms = Term.browse()
         ext_lines = self.env["sale.order.line"]
         if orders:
@@ -226,13 +251,18 @@ class AftersalesWarrantyRegistration(models.Model):
         owners = _Memo(self._move_owner)
         starts = _Memo(lambda term, move: self._basis_date(term, move, delivery_dates[move]))
 
+        sale_lines = _Memo(lambda move: move.sale_line_id)
+        is_base = _Memo(lambda term: term.kind in BASE_KINDS)
         vals_list = []
         for move, lot in units:
             partner = owners[move]
+            sale_line = sale_lines[move]
+            lot_id = lot.id
             for term in terms_by_product.get(lot.product_id, Term):
-                if (lot.id, term.id) in live_keys or (lot.id, term.id, move.id) in voided_keys:
+                term_id = term.id
+                if (lot_id, term_id) in live_keys or (lot_id, term_id, move.id) in voided_keys:
                     continue
-                live_keys.add((lot.id, term.id))
+                live_keys.add((lot_id, term_id))
                 date_start = starts[term, move]
                 end = ends[term, date_start]
                 vals_list.append(
@@ -243,13 +273,13 @@ class AftersalesWarrantyRegistration(models.Model):
                         date_start,
                         company,
                         move,
-                        move.sale_line_id,
+                        sale_line,
                         date_end=end,
                         today=today,
                     )
                 )
-                if term.kind in BASE_KINDS:
-                    base_end[lot.id] = max(base_end.get(lot.id, end), end)
+                if is_base[term]:
+                    base_end[lot_id] = max(base_end.get(lot_id, end), end)
         # Extensions after the base layers, so they start the day after the latest base end.
         for move, lot in units:
             order = move.sale_line_id.order_id
@@ -348,7 +378,10 @@ class AftersalesWarrantyRegistration(models.Model):
                 }
             lot_id = vals["lot_id"]
             if lot_id not in product_of_lot:
-                product_of_lot[lot_id] = Lot.browse(lot_id).product_id.id
+                product_of_lot.update(
+                    (lot.id, lot.product_id.id)
+                    for lot in Lot.browse(dict.fromkeys(v["lot_id"] for v in vals_list))
+                )
             row = {
                 "product_id": product_of_lot[lot_id],
                 **term_values[term_id],
@@ -375,32 +408,19 @@ class AftersalesWarrantyRegistration(models.Model):
                 row["date_end"] = ends[key]
             rows.append(row)
         columns = sorted({key for row in rows for key in row})
-        magic = {
-            "create_uid": "int4",
-            "write_uid": "int4",
-            "create_date": "timestamp",
-            "write_date": "timestamp",
-        }
-        casts = [magic.get(col) or self._fields[col].column_type[1] for col in columns]
+        # One JSON document for all the rows, typed by the table's own row type: PostgreSQL
+        # parses one string instead of one literal per value (2,000 layers × 23 columns),
+        # about 0.1 s less per thousand serials than arrays passed to unnest() (issue 17).
         query = SQL(
             """
             INSERT INTO aftersales_warranty (%s)
-            SELECT * FROM unnest(%s)
+            SELECT %s FROM json_populate_recordset(NULL::aftersales_warranty, %s)
             ON CONFLICT (lot_id, term_id) WHERE state != 'void' DO NOTHING
             RETURNING id
             """,
             SQL(", ").join(SQL.identifier(col) for col in columns),
-            SQL(", ").join(
-                SQL(
-                    "%s::" + cast + "[]",
-                    # False means NULL except in booleans (psycopg2 would send false).
-                    [
-                        row.get(col) if cast == "bool" or row.get(col) is not False else None
-                        for row in rows
-                    ],
-                )
-                for col, cast in zip(columns, casts, strict=True)
-            ),
+            SQL(", ").join(SQL.identifier(col) for col in columns),
+            _rows_json(rows, self._aftersales_bool_columns(columns)),
         )
         self.flush_model()
         self.env.cr.execute(query)
@@ -413,6 +433,10 @@ class AftersalesWarrantyRegistration(models.Model):
                 len(rows) - len(ids),
             )
         return self.browse(ids)
+
+    @api.model
+    def _aftersales_bool_columns(self, columns):
+        return {col for col in columns if self._fields[col].column_type[1] == "bool"}
 
     @api.model
     def _void_from_return_moves(self, moves):
