@@ -285,6 +285,7 @@ class AftersalesSupplierClaim(models.Model):
                     claims=", ".join(empty.mapped("name")),
                 )
             )
+        claims._aftersales_check_breach_claimed()
         today = fields.Date.context_today(self)
         with supplier_claim_workflow():
             for claim in claims:

@@ -38,6 +38,24 @@ class AftersalesSupplierClaimLine(models.Model):
         check_company=True,
         domain="[('product_id', '=', product_id)]",
     )
+    # Breach claims: the goods claimed, so that no other claim claims them again.
+    purchase_line_id = fields.Many2one(
+        "purchase.order.line",
+        string="Purchase Order Line",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+        help="Breach claims: the order line of the goods claimed (set by Prefill Lines). "
+        "What a sent claim claims on it is not claimed again, until the vendor rejects it.",
+    )
+    source_move_id = fields.Many2one(
+        "stock.move",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+        help="Late delivery: the receipt move that came late, claimed once. Quality: the "
+        "return that sent the rejected goods back to the vendor (set by Prefill Lines).",
+    )
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure", required=True)
     labor_hours = fields.Float()
     days_late = fields.Integer()

@@ -113,6 +113,76 @@ class TestSupplierClaimBreach(DefectCommon):
             other.action_prefill_lines()
         self.assertFalse(other.line_ids)
 
+    def test_shortage_claimed_once_until_rejected(self):
+        """Ordered 10, received 6: 4 short. A second claim gets what the first left, and
+        nothing while the first claims all 4; the vendor's rejection frees them."""
+        purchase = self._purchase(10, 12.0)
+        self._deliver(purchase.picking_ids, qty=6)
+        first = self._claim("shortage", purchase_id=purchase.id, penalty_rate=10.0)
+        first.action_prefill_lines()
+        self.assertEqual(first.line_ids.purchase_line_id, purchase.order_line)
+        first.line_ids.quantity = 3.0  # the manager claims 3 only
+        first.line_ids.amount = 36.0
+        first.action_send()
+        second = self._claim("shortage", purchase_id=purchase.id, penalty_rate=10.0)
+        second.action_prefill_lines()
+        self.assertEqual(second.line_ids.quantity, 1.0)
+        self.assertAlmostEqual(second.line_ids.goods_value, 12.0)
+        self.assertAlmostEqual(second.amount_claimed, 13.2)
+        second.line_ids.unlink()
+        first.action_reject("Counted again: 3 short, not 4.")
+        # Claimed in full by a sent claim: nothing left, the message names it.
+        third = self._claim("shortage", purchase_id=purchase.id)
+        third.action_prefill_lines()
+        self.assertEqual(third.line_ids.quantity, 4.0)
+        third.action_send()
+        with self.assertRaisesRegex(UserError, third.name) as caught:
+            second.action_prefill_lines()
+        self.assertIn(purchase.name, str(caught.exception))
+        self.assertFalse(second.line_ids)
+        # The vendor rejects it: the 4 are free again.
+        third.action_reject("Not short.")
+        second.action_prefill_lines()
+        self.assertEqual(second.line_ids.quantity, 4.0)
+        self.assertAlmostEqual(second.amount_claimed, 52.8)
+        second.action_send()
+        self.assertEqual(second.state, "sent")
+
+    def test_sending_what_another_claim_sent_meanwhile_is_refused(self):
+        """Two managers prefill the same shortage in parallel: the second to send it is
+        refused, naming the first, and its claim stays a draft."""
+        purchase = self._purchase(10, 12.0)
+        self._deliver(purchase.picking_ids, qty=6)
+        mine = self._claim("shortage", purchase_id=purchase.id)
+        theirs = self._claim("shortage", purchase_id=purchase.id)
+        # Prefilled in parallel: neither saw the other's lines.
+        parallel = mine._aftersales_breach_lines(purchase)
+        theirs.action_prefill_lines()
+        mine.write({"line_ids": [Command.create(vals) for vals in parallel]})
+        self.assertEqual(mine.line_ids.quantity, 4.0)
+        self.assertEqual(theirs.line_ids.quantity, 4.0)
+        theirs.action_send()
+        with self.assertRaisesRegex(UserError, theirs.name):
+            mine.action_send()
+        self.assertEqual(mine.state, "draft")
+        self.assertFalse(mine.date_sent)
+        self.assertEqual(mine.line_ids.quantity, 4.0)
+        self.assertAlmostEqual(mine.amount_claimed, 48.0)
+        # Both at once: the first goes, the second is refused, none is sent.
+        both = self._claim("shortage", purchase_id=purchase.id)
+        theirs.action_reject("Not short.")
+        both.write({"line_ids": [Command.create(vals) for vals in parallel]})
+        with self.assertRaisesRegex(UserError, "already claimed"):
+            (mine | both).action_send()
+        self.assertEqual((mine | both).mapped("state"), ["draft", "draft"])
+        # Typed above what the order still owes: refused too.
+        mine.line_ids.quantity = 5.0
+        with self.assertRaisesRegex(UserError, "still owes"):
+            mine.action_send()
+        mine.line_ids.quantity = 4.0
+        mine.action_send()
+        self.assertEqual(mine.state, "sent")
+
     # Late delivery -----------------------------------------------------------------------------
 
     def test_late_delivery_per_day_once_and_cap_from_receipt_or_bill(self):
@@ -143,6 +213,29 @@ class TestSupplierClaimBreach(DefectCommon):
             self.assertAlmostEqual(line.penalty_amount, expected)
             self.assertAlmostEqual(claim.amount_claimed, expected, msg=str(source))
 
+    def test_late_receipt_claimed_once(self):
+        purchase = self._purchase(10, 10.0, days_promised=5)
+        receipt = purchase.picking_ids
+        self._deliver(receipt, qty=10)
+        first = self._claim("late_delivery", receipt_picking_id=receipt.id, penalty_rate=1.0)
+        first.action_prefill_lines()
+        self.assertEqual(first.line_ids.source_move_id, receipt.move_ids)
+        self.assertEqual(first.line_ids.purchase_line_id, purchase.order_line)
+        first.action_send()
+        # The same receipt, from the order: refused, naming the first claim.
+        second = self._claim("late_delivery", purchase_id=purchase.id, penalty_rate=1.0)
+        with self.assertRaisesRegex(UserError, first.name):
+            second.action_prefill_lines()
+        self.assertFalse(second.line_ids)
+        # Another type of claim on the same receipt is no double claim.
+        shortage = self._claim("shortage", purchase_id=purchase.id)
+        with self.assertRaisesRegex(UserError, "was received"):
+            shortage.action_prefill_lines()
+        first.action_reject("Delivered on time.")
+        second.action_prefill_lines()
+        self.assertEqual(second.line_ids.source_move_id, receipt.move_ids)
+        self.assertAlmostEqual(second.amount_claimed, 5.0)
+
     # Quality -----------------------------------------------------------------------------------
 
     def test_quality_claims_the_goods_rejected_on_receipt(self):
@@ -169,6 +262,15 @@ class TestSupplierClaimBreach(DefectCommon):
         self.assertEqual(claim.state, "accepted")
         self.assertAlmostEqual(claim.refund_move_id.amount_total, 40.0)
         self.assertEqual(claim.refund_move_id.invoice_line_ids.account_id, self.expense_belt)
+        # Claimed and accepted: the rejected goods are not claimed again, from the bill
+        # (the draft prefilled before is refused at sending) or from the order.
+        with self.assertRaisesRegex(UserError, claim.name):
+            from_bill.action_send()
+        self.assertEqual(from_bill.state, "draft")
+        again = self._claim("quality", purchase_id=purchase.id)
+        with self.assertRaisesRegex(UserError, claim.name):
+            again.action_prefill_lines()
+        self.assertFalse(again.line_ids)
 
     # Paid outside a credit note ----------------------------------------------------------------
 
