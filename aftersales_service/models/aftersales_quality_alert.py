@@ -291,6 +291,31 @@ class AftersalesQualityAlert(models.Model):
             )
         return pickings
 
+    def _prepare_aftersales_lot_transfer_vals(self, picking_type, source, dest, lines):
+        """Values of the quarantine's or the release's transfer (the hook to add fields)."""
+        self.ensure_one()
+        product = self.component_lot_id.product_id
+        return {
+            "picking_type_id": picking_type.id,
+            "location_id": source.id,
+            "location_dest_id": dest.id,
+            "origin": self.name,
+            "company_id": self.company_id.id,
+            "move_ids": [
+                Command.create(
+                    {
+                        "name": self.name,
+                        "product_id": product.id,
+                        "product_uom": product.uom_id.id,
+                        "product_uom_qty": sum(qty for _src, _dst, qty in lines),
+                        "location_id": source.id,
+                        "location_dest_id": dest.id,
+                        "company_id": self.company_id.id,
+                    }
+                )
+            ],
+        }
+
     def _aftersales_lot_transfer(self, picking_type, source, dest, lines):
         """A validated internal transfer of the suspect lot from ``source`` to ``dest`` (the
         quarantine and its release), moving exactly ``lines`` [(from location, to location,
@@ -302,28 +327,7 @@ class AftersalesQualityAlert(models.Model):
         picking = (
             self.env["stock.picking"]
             .sudo()
-            .create(
-                {
-                    "picking_type_id": picking_type.id,
-                    "location_id": source.id,
-                    "location_dest_id": dest.id,
-                    "origin": self.name,
-                    "company_id": self.company_id.id,
-                    "move_ids": [
-                        Command.create(
-                            {
-                                "name": self.name,
-                                "product_id": product.id,
-                                "product_uom": product.uom_id.id,
-                                "product_uom_qty": sum(qty for _src, _dst, qty in lines),
-                                "location_id": source.id,
-                                "location_dest_id": dest.id,
-                                "company_id": self.company_id.id,
-                            }
-                        )
-                    ],
-                }
-            )
+            .create(self._prepare_aftersales_lot_transfer_vals(picking_type, source, dest, lines))
         )
         picking.action_confirm()
         move = picking.move_ids

@@ -79,6 +79,11 @@ class AftersalesWarrantyRegistration(models.Model):
     ):
         """Values of one layer; the hook to add fields filled at registration.
 
+        A delivery's layers are inserted in one statement, read by PostgreSQL from JSON with
+        each column's own type (``_insert_layers``): a key an override adds must be a stored
+        field of the layer, with its value in that column's form (ids and integers as int,
+        dates as dates or ISO strings, amounts as float; False for empty).
+
         ``date_end`` (the layer's end) and ``today``: given by a caller that already has
         them — a delivery of a thousand serials computes them once per term and start date,
         not once per layer (issue 17: registration's time must stay a few percent of the

@@ -125,6 +125,51 @@ class TestUnitsInService(RepairCommon):
         self.assertEqual(self._qty(unit, service, self.lot_billable), 0)
         self.assertFalse(self.env["stock.quant"].search(domain) & row)
 
+    def test_return_reserves_the_unit_where_it_is(self):
+        """A done order's return is created with the unit's line only while the unit is in
+        that very place (source, no pack, the customer as owner); put away in a bin since,
+        the host's reservation finds it there instead of a line reserving an empty quant at
+        the source (the return would look ready while the unit is elsewhere)."""
+        order = self._new_order(self.lot_billable)
+        self._receive(order)
+        self._finish(order)
+        back = order.aftersales_return_picking_id
+        source = back.location_id
+        self.assertEqual(back.state, "assigned")
+        self.assertEqual(back.move_line_ids.location_id, source)
+        move = back.move_ids
+        move_vals = {
+            "product_id": move.product_id.id,
+            "product_uom": move.product_uom.id,
+            "product_uom_qty": move.product_uom_qty,
+            "location_id": source.id,
+            "location_dest_id": move.location_dest_id.id,
+            "restrict_partner_id": self.customer_ru.id,
+            "company_id": move.company_id.id,
+        }
+        back.do_unreserve()
+        lines = order._prepare_aftersales_return_move_line_vals(back, move_vals)
+        self.assertEqual(len(lines), 1)
+        self.assertEqual(lines[0]["lot_id"], self.lot_billable.id)
+        # The warehouse puts the unit away in a bin of the service location.
+        bin_location = self.env["stock.location"].create(
+            {"name": "Shelf 3", "location_id": source.id, "usage": "internal"}
+        )
+        Quant = self.env["stock.quant"]
+        unit = self.product_unit
+        Quant._update_available_quantity(
+            unit, source, -1, lot_id=self.lot_billable, owner_id=self.customer_ru
+        )
+        Quant._update_available_quantity(
+            unit, bin_location, 1, lot_id=self.lot_billable, owner_id=self.customer_ru
+        )
+        self.assertEqual(order._prepare_aftersales_return_move_line_vals(back, move_vals), [])
+        # The host's reservation takes it from the bin, as it did before the line existed.
+        back.action_assign()
+        self.assertEqual(back.state, "assigned")
+        self.assertEqual(back.move_line_ids.location_id, bin_location)
+        self.assertEqual(back.move_line_ids.lot_id, self.lot_billable)
+
 
 @tagged("post_install", "-at_install")
 class TestPartsIssuedOnly(PartsCommon):
