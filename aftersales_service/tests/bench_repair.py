@@ -18,11 +18,12 @@ _logger = logging.getLogger(__name__)
 # Query budget of the issue: our lifecycle may cost at most this many queries more than the
 # host's repair flow (asserted against both host flows, see test_lifecycle_vs_host). Issue
 # 17's target is ours <= the bare host flow (logged); this is the ceiling reached so far
-# (+17 against the bare flow, 326 vs 309; +20 and +25 before), with a couple of queries of
-# slack. The totals of test_lifecycle_vs_host are the figures to compare: the per-step
-# figures of test_lifecycle_steps flush at every step boundary and count a few more (the
-# bare flow 318 there against 309 here, on the same code), so the two do not mix.
-BUDGET = 19
+# (+19 against the bare flow, 328 vs 309: +17 before the return checked that the unit is
+# where its line would reserve it; +20 and +25 before), with a couple of queries of slack.
+# The totals of test_lifecycle_vs_host are the figures to compare: the per-step figures of
+# test_lifecycle_steps flush at every step boundary and count a few more (the bare flow 318
+# there against 309 here, on the same code), so the two do not mix.
+BUDGET = 21
 
 
 @tagged("-standard", "aftersales_bench", "post_install", "-at_install")
