@@ -364,7 +364,8 @@ class AftersalesWarrantyRegistration(models.Model):
         # What the ORM would copy from the term and the serial, read once per term and
         # serial's product rather than once per layer; end dates once per (start, term).
         term_values = {}
-        product_of_lot = {}
+        lots = Lot.browse(dict.fromkeys(vals["lot_id"] for vals in vals_list))
+        product_of_lot = {lot.id: lot.product_id.id for lot in lots}
         ends = {}
         rows = []
         for vals in vals_list:
@@ -381,14 +382,8 @@ class AftersalesWarrantyRegistration(models.Model):
                     "labor_coverage": term.labor_coverage,
                     "logistics_coverage": term.logistics_coverage,
                 }
-            lot_id = vals["lot_id"]
-            if lot_id not in product_of_lot:
-                product_of_lot.update(
-                    (lot.id, lot.product_id.id)
-                    for lot in Lot.browse(dict.fromkeys(v["lot_id"] for v in vals_list))
-                )
             row = {
-                "product_id": product_of_lot[lot_id],
+                "product_id": product_of_lot[vals["lot_id"]],
                 **term_values[term_id],
                 "downtime_days": 0,
                 "state": "active",
@@ -431,7 +426,7 @@ class AftersalesWarrantyRegistration(models.Model):
         self.env.cr.execute(query)
         ids = [row[0] for row in self.env.cr.fetchall()]
         # The serials' warranty fields read before the insert are stale now.
-        Lot.browse({row["lot_id"] for row in rows}).invalidate_recordset()
+        lots.invalidate_recordset()
         if len(ids) < len(rows):
             _logger.info(
                 "Warranty registration: %s layers already registered concurrently",

@@ -134,13 +134,19 @@ class RepairOrderUnit(models.Model):
     def _prepare_aftersales_intake_move_line_vals(self, picking, move_vals):
         """Detailed line of the intake: the customer's serial, owned by the customer."""
         self.ensure_one()
+        return self._prepare_aftersales_unit_move_line_vals(picking, move_vals, self.partner_id.id)
+
+    def _prepare_aftersales_unit_move_line_vals(self, picking, move_vals, owner_id):
+        """Detailed line moving the order's serial as ``move_vals`` moves it, owned by
+        ``owner_id`` (the intake and the return of the unit)."""
+        self.ensure_one()
         return {
             "picking_id": picking.id,
             "product_id": move_vals["product_id"],
             "product_uom_id": move_vals["product_uom"],
             "quantity": move_vals["product_uom_qty"],
             "lot_id": self.lot_id.id,
-            "owner_id": self.partner_id.id,
+            "owner_id": owner_id,
             "location_id": move_vals["location_id"],
             "location_dest_id": move_vals["location_dest_id"],
             "company_id": move_vals["company_id"],
@@ -322,17 +328,9 @@ class RepairOrderUnit(models.Model):
         if float_compare(available, quantity, precision_rounding=product.uom_id.rounding) < 0:
             return []
         return [
-            {
-                "picking_id": picking.id,
-                "product_id": move_vals["product_id"],
-                "product_uom_id": move_vals["product_uom"],
-                "quantity": move_vals["product_uom_qty"],
-                "lot_id": self.lot_id.id,
-                "owner_id": move_vals["restrict_partner_id"],
-                "location_id": move_vals["location_id"],
-                "location_dest_id": move_vals["location_dest_id"],
-                "company_id": move_vals["company_id"],
-            }
+            self._prepare_aftersales_unit_move_line_vals(
+                picking, move_vals, move_vals["restrict_partner_id"]
+            )
         ]
 
     def _aftersales_create_return_pickings(self):
